@@ -1,0 +1,14 @@
+import { defineConfig } from 'tsup';
+
+// One self-contained file: the preview loads nothing but this bundle, so it starts fast.
+export default defineConfig({
+  entry: { 'dd-mutate': 'src/main.ts' },
+  format: ['esm'],
+  clean: true,
+  target: 'node20',
+  platform: 'node',
+  noExternal: [/.*/],
+  splitting: false,
+  treeshake: true,
+  sourcemap: false,
+});

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { AdmissionConfig } from './config-schema.js';
+import { base64Utf8 } from './base64.js';
+import { InvalidPodError, parsePod, formatIssuePath } from './pod.js';
+import type { WebhookName } from './report.js';
+import { WEBHOOK_HANDLERS } from './mutate.js';
+import type { MutationContext, WebhookResult } from './webhook.js';
+
+export const REVIEW_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const;
+
+/** An AdmissionReview request as the API server sends it (v1 or v1beta1; the same shape). */
+export const admissionReviewSchema = z.looseObject({
+  apiVersion: z.enum(REVIEW_VERSIONS, { error: (i) => `apiVersion must be admission.k8s.io/v1 or v1beta1, got ${JSON.stringify(i.input)}` }),
+  kind: z.literal('AdmissionReview', { error: 'kind must be AdmissionReview' }),
+  request: z.looseObject({
+    uid: z.string({ error: 'request.uid must be a string' }),
+    namespace: z.string().nullish(),
+    name: z.string().nullish(),
+    operation: z.string().nullish(),
+    dryRun: z.boolean().nullish(),
+    object: z.unknown(),
+  }, { error: 'the review has no request' }),
+});
+export type AdmissionReview = z.infer<typeof admissionReviewSchema>;
+
+/** The AdmissionReview we answer with. */
+export interface AdmissionReviewResponse {
+  apiVersion: (typeof REVIEW_VERSIONS)[number];
+  kind: 'AdmissionReview';
+  response: {
+    uid: string;
+    allowed: true;
+    patchType?: 'JSONPatch';
+    patch?: string;
+    status?: { message: string };
+    warnings?: string[];
+  };
+}
+
+/** Thrown for a body that is not an AdmissionReview request (the server answers 400). */
+export class InvalidReviewError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidReviewError';
+  }
+}
+
+/** Validates a decoded body as an AdmissionReview request. */
+export function parseAdmissionReview(body: unknown): AdmissionReview {
+  const parsed = admissionReviewSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const where = formatIssuePath(issue.path);
+  throw new InvalidReviewError(where && !issue.message.includes(where) ? `${where}: ${issue.message}` : issue.message);
+}
+
+/**
+ * Answers one review for one webhook. Never throws for a bad pod: the webhook
+ * fails open (allowed, no patch, the error as status message and warning).
+ */
+export function reviewWebhook(
+  review: AdmissionReview,
+  webhook: WebhookName,
+  context: Omit<MutationContext, 'namespace'>,
+  config: AdmissionConfig,
+): { response: AdmissionReviewResponse; result: WebhookResult } {
+  const request = review.request;
+  const ctx: MutationContext = { ...context, namespace: request.namespace ?? undefined };
+  const result = runSafely(webhook, request.object, ctx, config);
+  const response: AdmissionReviewResponse = {
+    apiVersion: review.apiVersion,
+    kind: 'AdmissionReview',
+    response: { uid: request.uid, allowed: true },
+  };
+  if (result.failure) {
+    response.response.status = { message: result.failure.message };
+    response.response.warnings = [`datadog ${webhook} webhook: ${result.failure.message}; pod admitted without its changes`];
+  } else if (result.patch.length > 0) {
+    response.response.patchType = 'JSONPatch';
+    response.response.patch = base64Utf8(JSON.stringify(result.patch));
+  }
+  return { response, result };
+}
+
+function runSafely(webhook: WebhookName, object: unknown, context: MutationContext, config: AdmissionConfig): WebhookResult {
+  try {
+    return WEBHOOK_HANDLERS[webhook](parsePod(object), context, config);
+  } catch (e) {
+    const message = e instanceof InvalidPodError ? (object == null ? 'cannot inject into nil pod' : `invalid pod: ${e.message}`) : `internal error: ${(e as Error).message}`;
+    const code = object == null ? 'nil pod' : e instanceof InvalidPodError ? 'invalid pod' : 'internal error';
+    return { webhook, pod: object as never, patch: [], events: [], warnings: [], failure: { webhook, code, message } };
+  }
+}

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/**
+ * The parts of a v1 Pod the webhooks read or write, validated loosely: every
+ * field the core does not know passes through untouched, so nothing is dropped.
+ */
+export const envVarSchema = z.looseObject({
+  name: z.string(),
+  value: z.string().nullish(),
+  valueFrom: z.record(z.string(), z.unknown()).nullish(),
+});
+export type EnvVar = z.infer<typeof envVarSchema>;
+
+export const volumeMountSchema = z.looseObject({
+  name: z.string(),
+  mountPath: z.string(),
+  readOnly: z.boolean().nullish(),
+});
+export type VolumeMount = z.infer<typeof volumeMountSchema>;
+
+export const containerSchema = z.looseObject({
+  name: z.string(),
+  image: z.string().nullish(),
+  env: z.array(envVarSchema).nullish(),
+  volumeMounts: z.array(volumeMountSchema).nullish(),
+});
+export type Container = z.infer<typeof containerSchema>;
+
+export const volumeSchema = z.looseObject({ name: z.string() });
+export type Volume = z.infer<typeof volumeSchema>;
+
+export const ownerReferenceSchema = z.looseObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  name: z.string(),
+  uid: z.string().nullish(),
+  controller: z.boolean().nullish(),
+});
+export type OwnerReference = z.infer<typeof ownerReferenceSchema>;
+
+const stringMap = z.record(z.string(), z.string());
+
+export const objectMetaSchema = z.looseObject({
+  name: z.string().nullish(),
+  generateName: z.string().nullish(),
+  namespace: z.string().nullish(),
+  uid: z.string().nullish(),
+  labels: stringMap.nullish(),
+  annotations: stringMap.nullish(),
+  ownerReferences: z.array(ownerReferenceSchema).nullish(),
+});
+export type ObjectMeta = z.infer<typeof objectMetaSchema>;
+
+export const podSpecSchema = z.looseObject({
+  containers: z.array(containerSchema).nullish(),
+  initContainers: z.array(containerSchema).nullish(),
+  volumes: z.array(volumeSchema).nullish(),
+});
+export type PodSpec = z.infer<typeof podSpecSchema>;
+
+export const podSchema = z.looseObject({
+  apiVersion: z.string().nullish(),
+  kind: z.string().nullish(),
+  metadata: objectMetaSchema.nullish(),
+  spec: podSpecSchema.nullish(),
+});
+export type Pod = z.infer<typeof podSchema>;
+
+/** Any Kubernetes object the tags webhook may read as a pod owner. */
+export const kubeObjectSchema = z.looseObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  metadata: objectMetaSchema,
+});
+export type KubeObject = z.infer<typeof kubeObjectSchema>;
+
+/** The two container lists of a pod spec, in the order the webhooks visit them. */
+export type ContainerList = 'containers' | 'initContainers';
+
+/** Thrown when an object is not a usable Pod; `path` is a dotted path into the object. */
+export class InvalidPodError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(path ? `${path}: ${message}` : message);
+    this.name = 'InvalidPodError';
+  }
+}
+
+/** Renders a zod issue path as `spec.containers[0].env[1].name`. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => {
+    if (typeof key === 'number') return `${out}[${key}]`;
+    return out ? `${out}.${String(key)}` : String(key);
+  }, '');
+}
+
+/** Validates that `input` has the pod shape the webhooks rely on; returns it unchanged (no copy). */
+export function parsePod(input: unknown): Pod {
+  if (input === null || input === undefined) throw new InvalidPodError('no pod in the request', '');
+  const result = podSchema.safeParse(input);
+  if (result.success) return input as Pod;
+  const issue = result.error.issues[0]!;
+  throw new InvalidPodError(issue.message, formatIssuePath(issue.path));
+}
+
+/** The name the cluster agent's logs use for a pod: its name, else its generateName. */
+export function podDisplayName(pod: Pod): string {
+  const meta = pod.metadata;
+  if (meta?.name) return meta.name;
+  if (meta?.generateName) return meta.generateName;
+  return '';
+}
+
+/** The log phrase the cluster agent uses for a pod ("pod with generate name x-" or "pod x"). */
+export function podLogName(pod: Pod): string {
+  const meta = pod.metadata;
+  if (meta?.name) return `pod ${meta.name}`;
+  if (meta?.generateName) return `pod with generate name ${meta.generateName}`;
+  return 'pod';
+}
