@@ -1,7 +1,11 @@
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
+// Patches are nearly always ASCII, for which the built-in btoa is exact and fast.
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Standard base64 of the UTF-8 bytes of `text` (the core has no Buffer). */
 export function base64Utf8(text: string): string {
+  if (ASCII.test(text)) return btoa(text);
   const bytes = new TextEncoder().encode(text);
   let out = '';
   let i = 0;

@@ -17,11 +17,13 @@ export interface Journal {
   pod: Pod;
   readonly ops: Operation[];
   readonly events: MutationEvent[];
+  /** Nodes this journal copied: private to it, so later edits may change them in place. */
+  readonly owned: Set<object>;
 }
 
 /** Starts an empty journal over `pod`. */
 export function openJournal(webhook: WebhookName, pod: Pod): Journal {
-  return { webhook, pod, ops: [], events: [] };
+  return { webhook, pod, ops: [], events: [], owned: new Set() };
 }
 
 function isMissing(value: Json): boolean {
@@ -33,17 +35,26 @@ function child(node: Json, token: Token): Json {
   return (node as Record<string | number, Json>)[token];
 }
 
-/** Copy-on-write update of `root` at `tokens`; missing objects on the way are created. */
-function updateIn(root: Json, tokens: readonly Token[], depth: number, fn: (old: Json) => Json): Json {
+/**
+ * Copy-on-write update of `root` at `tokens`; missing objects on the way are
+ * created. A node is copied the first time the journal touches it and edited in
+ * place afterwards. Values placed by an edit are never owned: the recorded
+ * operation holds them, so they must stay as they were.
+ */
+function updateIn(j: Journal, root: Json, tokens: readonly Token[], depth: number, fn: (old: Json) => Json): Json {
   if (depth === tokens.length) return fn(root);
   const token = tokens[depth]!;
-  const next = updateIn(child(root, token), tokens, depth + 1, fn);
-  if (Array.isArray(root)) {
-    const copy = root.slice();
-    copy[token as number] = next;
-    return copy;
-  }
-  return { ...(isMissing(root) ? {} : (root as object)), [token]: next };
+  const next = updateIn(j, child(root, token), tokens, depth + 1, fn);
+  const node = writable(j, root);
+  (node as Record<string | number, Json>)[token] = next;
+  return node;
+}
+
+function writable(j: Journal, node: Json): object {
+  if (typeof node === 'object' && node !== null && j.owned.has(node)) return node;
+  const copy = Array.isArray(node) ? node.slice() : { ...(isMissing(node) ? {} : (node as object)) };
+  j.owned.add(copy);
+  return copy;
 }
 
 function nest(tokens: readonly Token[], leaf: Json): Json {
@@ -60,13 +71,13 @@ function addAt(j: Journal, tokens: readonly Token[], value: Json): void {
     if (isMissing(next)) {
       const cut = tokens.slice(0, i + 1);
       j.ops.push({ op: 'add', path: toPointer(cut), value: nest(tokens.slice(i + 1), value) });
-      j.pod = updateIn(j.pod, tokens, 0, () => value) as Pod;
+      j.pod = updateIn(j, j.pod, tokens, 0, () => value) as Pod;
       return;
     }
     node = next;
   }
   j.ops.push({ op: 'add', path: toPointer(tokens), value });
-  j.pod = updateIn(j.pod, tokens, 0, () => value) as Pod;
+  j.pod = updateIn(j, j.pod, tokens, 0, () => value) as Pod;
 }
 
 /** Inserts `value` into the array at `tokens` (at the start or the end), creating the array when missing. */
@@ -78,8 +89,8 @@ function insertInArray(j: Journal, tokens: readonly Token[], where: 'start' | 'e
   }
   const index = where === 'start' ? 0 : array.length;
   j.ops.push({ op: 'add', path: toPointer([...tokens, index]), value });
-  j.pod = updateIn(j.pod, tokens, 0, (old) => {
-    const copy = (old as Json[]).slice();
+  j.pod = updateIn(j, j.pod, tokens, 0, (old) => {
+    const copy = writable(j, old) as Json[];
     copy.splice(index, 0, value);
     return copy;
   }) as Pod;
@@ -122,5 +133,7 @@ export function prependInitContainer(j: Journal, container: Container): void {
 
 /** Records why a change was made (one event per change). */
 export function note(j: Journal, event: Omit<MutationEvent, 'webhook'>): void {
-  j.events.push({ webhook: j.webhook, ...event });
+  // The caller hands over a fresh literal; stamping it avoids a copy per change.
+  (event as MutationEvent).webhook = j.webhook;
+  j.events.push(event as MutationEvent);
 }

@@ -1,6 +1,7 @@
 /** Escapes one reference token of an RFC 6901 JSON pointer (`~` -> `~0`, `/` -> `~1`). */
 export function escapePointerToken(token: string | number): string {
-  const s = String(token);
+  if (typeof token === 'number') return String(token);
+  const s = token;
   if (!s.includes('~') && !s.includes('/')) return s;
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }

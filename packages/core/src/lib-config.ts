@@ -119,6 +119,7 @@ function pairText(item: unknown, a: string, b: string, bad: (what: string) => Er
 /** Formats like Go's `%.2f`: exact decimal rounding, ties to even. */
 export function formatFixed2(x: number): string {
   if (!Number.isFinite(x)) return String(x);
+  if (Math.round(Math.abs(x) * 1000) % 10 !== 5) return x.toFixed(2); // not near a tie: toFixed is exact
   const exact = Math.abs(x).toFixed(20);
   const [, frac = ''] = exact.split('.');
   const isTie = frac[2] === '5' && /^0*$/.test(frac.slice(3));

@@ -84,6 +84,8 @@ export function librariesToInject(run: Run, pod: Pod, config: AdmissionConfig, s
   const ai = config.admission_controller.auto_instrumentation;
   const registry = ai.container_registry;
   const image = (lang: Language, version: string) => `${registry}/dd-lib-${lang}-init:${version}`;
+  // custom-image is a full reference; version goes into the registry's image.
+  const imageFor = (lang: Language, suffix: string, value: string) => (suffix === 'custom-image' ? value : image(lang, value));
   const podWide = new Map<Language, LibraryEntry>();
   if (ssi) {
     const pinned = config.apm_config.instrumentation.lib_versions;
@@ -94,19 +96,20 @@ export function librariesToInject(run: Run, pod: Pod, config: AdmissionConfig, s
     }
   }
   const annotations = pod.metadata?.annotations ?? {};
-  const read = (key: string) => (Object.hasOwn(annotations, key) ? annotations[key] : undefined);
+  const found = libraryAnnotations(annotations);
+  // `<container>.<lang>-lib.version` has a dot before `-lib.`; skip the per-container scan when none does.
+  const perContainerKeys = [...found.keys()].some((k) => k.indexOf('.') < k.indexOf('-lib.'));
   const perContainer: LibraryEntry[] = [];
   for (const lang of LANGUAGES) {
-    for (const [suffix, toImage] of imageSources(lang, image)) {
-      const key = `${ANNOTATION_PREFIX}${lang}-lib.${suffix}`.toLowerCase();
-      const value = read(key);
-      if (value !== undefined) podWide.set(lang, { lang, image: toImage(value), reason: `annotation ${key}` });
+    for (const suffix of IMAGE_SUFFIXES) {
+      const hit = found.get(`${lang}-lib.${suffix}`);
+      if (hit) podWide.set(lang, { lang, image: imageFor(lang, suffix, hit.value), reason: `annotation ${hit.key}` });
     }
+    if (!perContainerKeys) continue;
     for (const c of containersOf(pod, 'containers')) {
-      for (const [suffix, toImage] of imageSources(lang, image)) {
-        const key = `${ANNOTATION_PREFIX}${c.name}.${lang}-lib.${suffix}`.toLowerCase();
-        const value = read(key);
-        if (value !== undefined) perContainer.push({ lang, image: toImage(value), container: c.name, reason: `annotation ${key}` });
+      for (const suffix of IMAGE_SUFFIXES) {
+        const hit = found.get(`${c.name}.${lang}-lib.${suffix}`.toLowerCase());
+        if (hit) perContainer.push({ lang, image: imageFor(lang, suffix, hit.value), container: c.name, reason: `annotation ${hit.key}` });
       }
     }
   }
@@ -114,7 +117,7 @@ export function librariesToInject(run: Run, pod: Pod, config: AdmissionConfig, s
   if (collected.length > 0) return collected;
 
   const allKey = `${ANNOTATION_PREFIX}all-lib.version`;
-  const all = read(allKey);
+  const all = Object.hasOwn(annotations, allKey) ? annotations[allKey] : undefined;
   if (all !== undefined) {
     if (all !== 'latest') warn(run, `annotation ${allKey}="${all}": only "latest" is supported, using latest`);
     return LANGUAGES.map((lang) => ({ lang, image: image(lang, 'latest'), reason: `annotation ${allKey}` }));
@@ -126,12 +129,24 @@ export function librariesToInject(run: Run, pod: Pod, config: AdmissionConfig, s
   return [];
 }
 
-function imageSources(lang: Language, image: (l: Language, v: string) => string): [string, (v: string) => string][] {
-  return [
-    ['custom-image', (v) => v],
-    ['version', (v) => image(lang, v)],
-  ];
+const LIB_ANNOTATION = /-lib\.(version|custom-image)$/;
+
+/**
+ * The version / custom-image annotations, keyed by what follows the prefix. The
+ * agent builds each key lower-cased and looks it up exactly, so only keys that
+ * are already lower case can ever match.
+ */
+function libraryAnnotations(annotations: Readonly<Record<string, string>>): Map<string, { key: string; value: string }> {
+  const found = new Map<string, { key: string; value: string }>();
+  for (const key of Object.keys(annotations)) {
+    if (!key.startsWith(ANNOTATION_PREFIX) || !LIB_ANNOTATION.test(key) || key !== key.toLowerCase()) continue;
+    found.set(key.slice(ANNOTATION_PREFIX.length), { key, value: annotations[key]! });
+  }
+  return found;
 }
+
+/** Per language, custom-image is read before version, so version wins when both are set. */
+const IMAGE_SUFFIXES = ['custom-image', 'version'] as const;
 
 interface InjectionError {
   code: string;
@@ -183,10 +198,9 @@ function injectLibEnvVar(run: Run, index: number, env: LibEnv, entry: LibraryEnt
   const j = run.journal;
   const container = containersOf(j.pod, 'containers')[index]!;
   const at = envIndex(container.env, env.name);
-  const base = { kind: 'env' as const, name: env.name, container: container.name, containerList: 'containers' as const, reason: entry.reason };
   if (at < 0) {
     appendEnv(j, 'containers', index, { name: env.name, value: env.value });
-    note(j, { ...base, action: 'added', value: env.value });
+    note(j, { kind: 'env', action: 'added', name: env.name, container: container.name, containerList: 'containers', value: env.value, reason: entry.reason });
     return undefined;
   }
   const current = container.env![at]!;
@@ -196,7 +210,7 @@ function injectLibEnvVar(run: Run, index: number, env: LibEnv, entry: LibraryEnt
   if (value === old) return undefined;
   setEnvValue(j, 'containers', index, at, value);
   const action = old === '' ? 'added' : env.combine === 'replace' ? 'replaced' : 'combined';
-  note(j, { ...base, action, value });
+  note(j, { kind: 'env', action, name: env.name, container: container.name, containerList: 'containers', value, reason: entry.reason });
   return undefined;
 }
 

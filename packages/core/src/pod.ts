@@ -96,9 +96,14 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
   }, '');
 }
 
-/** Validates that `input` has the pod shape the webhooks rely on; returns it unchanged (no copy). */
+/**
+ * Validates that `input` has the pod shape the webhooks rely on; returns it
+ * unchanged (no copy). The schema is the authority; `hasPodShape` only answers
+ * the common valid case faster (a property test holds it to the schema).
+ */
 export function parsePod(input: unknown): Pod {
   if (input === null || input === undefined) throw new InvalidPodError('no pod in the request', '');
+  if (hasPodShape(input)) return input;
   const result = podSchema.safeParse(input);
   if (result.success) return input as Pod;
   const issue = result.error.issues[0]!;
@@ -119,4 +124,48 @@ export function podLogName(pod: Pod): string {
   if (meta?.name) return `pod ${meta.name}`;
   if (meta?.generateName) return `pod with generate name ${meta.generateName}`;
   return 'pod';
+}
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNullish = (v: unknown) => v === undefined || v === null;
+const optString = (v: unknown) => isNullish(v) || typeof v === 'string';
+const optBool = (v: unknown) => isNullish(v) || typeof v === 'boolean';
+
+function optStringMap(v: unknown): boolean {
+  if (isNullish(v)) return true;
+  if (!isObj(v)) return false;
+  for (const k in v) if (typeof v[k] !== 'string') return false;
+  return true;
+}
+
+function optArrayOf(v: unknown, item: (x: unknown) => boolean): boolean {
+  if (isNullish(v)) return true;
+  if (!Array.isArray(v)) return false;
+  for (const x of v) if (!item(x)) return false;
+  return true;
+}
+
+const envShape = (e: unknown) => isObj(e) && typeof e.name === 'string' && optString(e.value) && (isNullish(e.valueFrom) || isObj(e.valueFrom));
+const mountShape = (m: unknown) => isObj(m) && typeof m.name === 'string' && typeof m.mountPath === 'string' && optBool(m.readOnly);
+const containerShape = (c: unknown) =>
+  isObj(c) && typeof c.name === 'string' && optString(c.image) && optArrayOf(c.env, envShape) && optArrayOf(c.volumeMounts, mountShape);
+const ownerShape = (o: unknown) =>
+  isObj(o) && typeof o.apiVersion === 'string' && typeof o.kind === 'string' && typeof o.name === 'string' && optString(o.uid) && optBool(o.controller);
+const volumeShape = (v: unknown) => isObj(v) && typeof v.name === 'string';
+
+/** Fast structural check equivalent to `podSchema` on valid input (never accepts what the schema rejects). */
+export function hasPodShape(input: unknown): input is Pod {
+  if (!isObj(input) || !optString(input.apiVersion) || !optString(input.kind)) return false;
+  const meta = input.metadata;
+  if (!isNullish(meta)) {
+    if (!isObj(meta)) return false;
+    for (const k of ['name', 'generateName', 'namespace', 'uid'] as const) if (!optString(meta[k])) return false;
+    if (!optStringMap(meta.labels) || !optStringMap(meta.annotations) || !optArrayOf(meta.ownerReferences, ownerShape)) return false;
+  }
+  const spec = input.spec;
+  if (isNullish(spec)) return true;
+  if (!isObj(spec)) return false;
+  return optArrayOf(spec.containers, containerShape) && optArrayOf(spec.initContainers, containerShape) && optArrayOf(spec.volumes, volumeShape);
 }

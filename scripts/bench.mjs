@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// pnpm bench: cost ratios measured against a baseline in the same run (never absolute times).
+//  - core: one AdmissionReview handled (parse, validate, mutate, patch, serialize) vs a bare
+//    JSON.parse + JSON.stringify of the same review. Target <= 1.5x.
+//  - cli: `dd-mutate example.yaml` cold start vs `node -e 0`. Target <= 3x.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const core = await import(new URL('../packages/core/dist/index.js', import.meta.url).href).catch(() => {
+  console.error('packages/core/dist is missing: run the install (it builds the packages) first.');
+  process.exit(1);
+});
+
+// A pod as the API server sends it to a mutating webhook: created by the ReplicaSet
+// controller and already defaulted (probes, policies, tolerations, the projected
+// service-account token volume), as in a real AdmissionReview.
+function pod(containers) {
+  const container = (i) => ({
+    name: `app-${i}`,
+    image: `registry.example.com/team/app-${i}:1.2.3`,
+    ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+    env: [
+      { name: 'LOG_LEVEL', value: 'info' },
+      { name: 'POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } },
+      { name: 'JAVA_TOOL_OPTIONS', value: '-Xmx512m' },
+    ],
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+    volumeMounts: [
+      { name: 'config', mountPath: '/etc/app' },
+      { name: 'kube-api-access-x7k2p', readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' },
+    ],
+    readinessProbe: { httpGet: { path: '/ready', port: 8080, scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 5, successThreshold: 1, failureThreshold: 3 },
+    livenessProbe: { httpGet: { path: '/live', port: 8080, scheme: 'HTTP' }, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 },
+    terminationMessagePath: '/dev/termination-log',
+    terminationMessagePolicy: 'File',
+    imagePullPolicy: 'IfNotPresent',
+    securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+  });
+  return {
+    kind: 'Pod',
+    apiVersion: 'v1',
+    metadata: {
+      generateName: 'web-5d8f7c9b4-',
+      namespace: 'shop',
+      creationTimestamp: null,
+      labels: {
+        app: 'web',
+        'pod-template-hash': '5d8f7c9b4',
+        'admission.datadoghq.com/enabled': 'true',
+        'tags.datadoghq.com/env': 'prod',
+        'tags.datadoghq.com/service': 'web',
+        'tags.datadoghq.com/version': '1.2.3',
+      },
+      annotations: {
+        'admission.datadoghq.com/java-lib.version': 'v1.31.0',
+        'admission.datadoghq.com/java-lib.config.v1': '{"tracing_sampling_rate":0.4,"tracing_tags":["team:a"]}',
+      },
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-5d8f7c9b4', uid: '0c7a9d8e-4f1b-4c2d-9a8e-3b6f2d1c0e9a', controller: true, blockOwnerDeletion: true },
+      ],
+      managedFields: [
+        { manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'v1', time: '2026-11-27T10:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:generateName': {}, 'f:labels': { '.': {}, 'f:app': {} } } } },
+      ],
+    },
+    spec: {
+      volumes: [
+        { name: 'config', configMap: { name: 'web-config', defaultMode: 420 } },
+        {
+          name: 'kube-api-access-x7k2p',
+          projected: {
+            sources: [
+              { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+              { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+              { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+            ],
+            defaultMode: 420,
+          },
+        },
+      ],
+      containers: Array.from({ length: containers }, (_, i) => container(i)),
+      restartPolicy: 'Always',
+      terminationGracePeriodSeconds: 30,
+      dnsPolicy: 'ClusterFirst',
+      nodeSelector: { 'kubernetes.io/os': 'linux' },
+      serviceAccountName: 'web',
+      serviceAccount: 'web',
+      securityContext: { fsGroup: 2000 },
+      schedulerName: 'default-scheduler',
+      tolerations: [
+        { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+        { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      ],
+      priority: 0,
+      enableServiceLinks: true,
+      preemptionPolicy: 'PreemptLowerPriority',
+    },
+    status: {},
+  };
+}
+
+function review(p) {
+  return JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      namespace: 'shop',
+      operation: 'CREATE',
+      userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: ['system:serviceaccounts'] },
+      object: p,
+      oldObject: null,
+      dryRun: false,
+      options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1' },
+    },
+  });
+}
+
+const config = core.parseConfigOrThrow({ origin: 'bench', values: {} });
+const context = { agentNamespace: 'datadog', owners: [] };
+
+function baseline(text) {
+  return JSON.stringify(JSON.parse(text)).length;
+}
+
+function handle(text, webhook) {
+  const parsed = core.parseAdmissionReview(JSON.parse(text));
+  const { response } = core.reviewWebhook(parsed, webhook, context, config);
+  return JSON.stringify(response).length;
+}
+
+/** Median ns per call over interleaved rounds, so both sides see the same machine load. */
+function compare(a, b, rounds = 15, minMs = 40) {
+  const ta = [];
+  const tb = [];
+  const time = (fn) => {
+    let n = 0;
+    const start = performance.now();
+    let now = start;
+    while (now - start < minMs) {
+      for (let i = 0; i < 50; i++) fn();
+      n += 50;
+      now = performance.now();
+    }
+    return ((now - start) * 1e6) / n;
+  };
+  time(a);
+  time(b);
+  for (let r = 0; r < rounds; r++) {
+    ta.push(time(a));
+    tb.push(time(b));
+  }
+  const median = (xs) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  return { a: median(ta), b: median(tb) };
+}
+
+const rows = [];
+const mark = (ok) => (ok ? 'ok  ' : 'OVER');
+for (const [label, containers] of [['small pod (1 container)', 1], ['20-container pod', 20]]) {
+  const text = review(pod(containers));
+  for (const webhook of core.WEBHOOKS) {
+    const { a, b } = compare(() => handle(text, webhook), () => baseline(text));
+    rows.push({ label, webhook, bytes: text.length, ours: a, base: b, ratio: a / b });
+  }
+}
+
+console.log('core: one AdmissionReview handled vs JSON.parse + JSON.stringify of the same review (target <= 1.5x)');
+for (const r of rows) {
+  console.log(
+    `  ${mark(r.ratio <= 1.5)} ${r.label.padEnd(24)} ${r.webhook.padEnd(21)} ${String(r.bytes).padStart(6)} B  ratio ${r.ratio.toFixed(2)}x  (${(r.ours / 1000).toFixed(1)} us vs ${(r.base / 1000).toFixed(1)} us)`,
+  );
+}
+
+function coldStart(args, runs = 15) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'ignore'] });
+    times.push(performance.now() - start);
+    if (r.status !== 0 && args[0] !== '-e') throw new Error(`${args.join(' ')} exited ${r.status}`);
+  }
+  return times.sort((x, y) => x - y)[Math.floor(runs / 2)];
+}
+
+const cli = ['packages/cli/bin/dd-mutate.js', 'docs/examples/deployment.yaml', '-o', 'yaml'];
+const node = coldStart(['-e', '0']);
+const ours = coldStart(cli);
+console.log('cli: `dd-mutate docs/examples/deployment.yaml -o yaml` cold start vs `node -e 0` (target <= 3x)');
+console.log(`  ${mark(ours / node <= 3)} ratio ${(ours / node).toFixed(2)}x  (${ours.toFixed(0)} ms vs ${node.toFixed(0)} ms, median of 15)`);
