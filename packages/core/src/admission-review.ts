@@ -82,11 +82,15 @@ export function reviewWebhook(
   return { response, result };
 }
 
+/** What each webhook says it cannot inject into a missing pod, as the cluster agent words it. */
+const NIL_POD_NOUN: Readonly<Record<WebhookName, string>> = { config: 'config', tags: 'tags', 'auto-instrumentation': 'lib' };
+
 function runSafely(webhook: WebhookName, object: unknown, context: MutationContext, config: AdmissionConfig): WebhookResult {
   try {
     return WEBHOOK_HANDLERS[webhook](parsePod(object), context, config);
   } catch (e) {
-    const message = e instanceof InvalidPodError ? (object == null ? 'cannot inject into nil pod' : `invalid pod: ${e.message}`) : `internal error: ${(e as Error).message}`;
+    const message =
+      e instanceof InvalidPodError ? (object == null ? `cannot inject ${NIL_POD_NOUN[webhook]} into nil pod` : `invalid pod: ${e.message}`) : `internal error: ${(e as Error).message}`;
     const code = object == null ? 'nil pod' : e instanceof InvalidPodError ? 'invalid pod' : 'internal error';
     return { webhook, pod: object as never, patch: [], events: [], warnings: [], failure: { webhook, code, message } };
   }

@@ -57,9 +57,9 @@ export interface LibraryEntry {
 }
 
 /** The auto-instrumentation webhook (`/injectlib`): APM libraries by annotation or Single Step Instrumentation. */
-export function injectAutoInstrumentation(pod: Pod, context: MutationContext, config: AdmissionConfig): WebhookResult {
+export function injectAutoInstrumentation(pod: Pod, _context: MutationContext, config: AdmissionConfig): WebhookResult {
   const run = startRun('auto-instrumentation', pod);
-  const namespace = podNamespace(pod, context.namespace);
+  const namespace = podNamespace(pod);
   const ssi = isSsiActive(config, namespace);
   const label = podLabel(pod, ENABLED_LABEL);
   const gate = shouldInjectGate(pod, config, ssi);

@@ -96,7 +96,8 @@ export function selectionSkip(webhook: WebhookName, pod: Pod, context: MutationC
   if (!isWebhookEnabled(config, webhook)) {
     return { webhook, code: 'webhook-disabled', reason: `${WEBHOOK_ENABLED_KEY[webhook]} is false` };
   }
-  const selectors = webhookSelectors(config, context.legacyNamespaceSelector ?? false);
+  const fallback = config.admission_controller.namespace_selector_fallback && (context.legacyNamespaceSelector ?? false);
+  const selectors = webhookSelectors(config, fallback);
   if (!matchesSelector(selectors.objectSelector, pod.metadata?.labels ?? {})) {
     return {
       webhook,

@@ -43,12 +43,26 @@ export function baseSelector(config: AdmissionConfig): LabelSelector {
   return { matchLabels: { [ENABLED_LABEL]: 'true' } };
 }
 
-/** Whether the namespace-selector fallback is in force: the key is on and the cluster is 1.10-1.14. */
-export function usesNamespaceSelector(config: AdmissionConfig, serverVersion?: { major: string; minor: string }): boolean {
-  if (!config.admission_controller.namespace_selector_fallback || !serverVersion) return false;
+/** Thrown when the API server's version cannot be read (the agent then refuses to start its controllers). */
+export class ServerVersionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServerVersionError';
+  }
+}
+
+/** Whether the cluster predates object selectors (Kubernetes 1.10-1.14); throws on an unreadable minor version. */
+export function isLegacyCluster(serverVersion: { major: string; minor: string }): boolean {
   if (serverVersion.major !== '1') return false;
   const minor = Number.parseInt(serverVersion.minor.slice(0, 2), 10);
+  if (Number.isNaN(minor)) throw new ServerVersionError(`cannot parse the Kubernetes minor version "${serverVersion.minor}"`);
   return minor >= 10 && minor <= 14;
+}
+
+/** Whether the namespace-selector fallback is in force: the key is on and the cluster is 1.10-1.14 (the version is not read otherwise). */
+export function usesNamespaceSelector(config: AdmissionConfig, serverVersion?: { major: string; minor: string }): boolean {
+  if (!config.admission_controller.namespace_selector_fallback || !serverVersion) return false;
+  return isLegacyCluster(serverVersion);
 }
 
 /** objectSelector / namespaceSelector as the cluster agent writes them. */

@@ -12,9 +12,9 @@ export function isSsiActive(config: AdmissionConfig, namespace: string): boolean
   return enabled;
 }
 
-/** The namespace the webhooks judge a pod by: its own, else the request's. */
-export function podNamespace(pod: Pod, requestNamespace: string | undefined): string {
-  return pod.metadata?.namespace || requestNamespace || '';
+/** The namespace SSI judges a pod by: the pod object's own metadata.namespace, as in 7.49. */
+export function podNamespace(pod: Pod): string {
+  return pod.metadata?.namespace ?? '';
 }
 
 const DEPLOYMENT_HASH_CHARS = /^[bcdfghjklmnpqrstvwxz2456789]+$/;

@@ -9,7 +9,7 @@ import { done, failed, skipped, startRun, warn, type MutationContext, type Run, 
 /** The tags webhook (`/injecttags`): DD_ENV / DD_SERVICE / DD_VERSION from the pod's or its owner's labels. */
 export function injectTags(pod: Pod, context: MutationContext, config: AdmissionConfig): WebhookResult {
   const run = startRun('tags', pod);
-  const gate = shouldInjectGate(pod, config, isSsiActive(config, podNamespace(pod, context.namespace)));
+  const gate = shouldInjectGate(pod, config, isSsiActive(config, podNamespace(pod)));
   if (gate.warning) warn(run, gate.warning);
   if (!gate.pass) {
     const code = podLabel(pod, ENABLED_LABEL) === 'false' ? 'disabled-by-label' : 'label-not-enabled';

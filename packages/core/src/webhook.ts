@@ -14,7 +14,7 @@ export interface MutationContext {
   owners?: readonly KubeObject[];
   /** Labels of the pod's namespace, for namespace selectors. */
   namespaceLabels?: Readonly<Record<string, string>>;
-  /** True when the cluster is old enough (1.10-1.14) for the namespace-selector fallback. */
+  /** True when the cluster predates object selectors (1.10-1.14, see isLegacyCluster); used only with namespace_selector_fallback. */
   legacyNamespaceSelector?: boolean;
 }
 
