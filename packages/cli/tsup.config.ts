@@ -11,4 +11,8 @@ export default defineConfig({
   splitting: false,
   treeshake: true,
   sourcemap: false,
+  esbuildOptions(options) {
+    // yaml's "node" build is CommonJS (it would need a require shim); its ESM build is the same code, pure and tree-shakable.
+    options.alias = { yaml: './node_modules/yaml/browser/index.js' };
+  },
 });

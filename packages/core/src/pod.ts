@@ -80,10 +80,11 @@ export type ContainerList = 'containers' | 'initContainers';
 /** Thrown when an object is not a usable Pod; `path` is a dotted path into the object. */
 export class InvalidPodError extends Error {
   constructor(
-    message: string,
+    /** What is wrong, without the path. */
+    readonly detail: string,
     readonly path: string,
   ) {
-    super(path ? `${path}: ${message}` : message);
+    super(path ? `${path}: ${detail}` : detail);
     this.name = 'InvalidPodError';
   }
 }

@@ -42,8 +42,12 @@ export function isPodBearing(kind: unknown): boolean {
 
 /** Thrown when a document cannot be turned into a pod; `path` is a dotted path into the document. */
 export class InvalidDocumentError extends Error {
-  constructor(message: string, readonly path: string) {
-    super(path ? `${path}: ${message}` : message);
+  constructor(
+    /** What is wrong, without the path. */
+    readonly detail: string,
+    readonly path: string,
+  ) {
+    super(path ? `${path}: ${detail}` : detail);
     this.name = 'InvalidDocumentError';
   }
 }
@@ -128,9 +132,13 @@ export function podTemplateHash(template: unknown): string {
   return [...String(h)].map((c) => SAFE_CHARS[c.charCodeAt(0) % SAFE_CHARS.length]).join('');
 }
 
-/** The document with its pod (or pod template spec) replaced by the mutated pod. */
+/**
+ * The document with its pod spec (or pod template spec) replaced by the mutated
+ * pod's. Only the spec is taken: the webhooks never change metadata, and the
+ * view's metadata holds values (a defaulted namespace, owners) the user did not write.
+ */
 export function documentWithPod(doc: Obj, view: PodView, pod: Pod): Obj {
-  if (view.templatePath.length === 0) return pod as Obj;
+  if (view.templatePath.length === 0) return { ...doc, spec: pod.spec };
   return setIn(doc, view.templatePath, { ...(getIn(doc, view.templatePath) as Obj), spec: pod.spec });
 }
 

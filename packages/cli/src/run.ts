@@ -1,0 +1,79 @@
+import type { Document } from 'yaml';
+import packageJson from '../package.json' with { type: 'json' };
+import { helpText, parseArgs, usageLine, type Options } from './args.js';
+import { parseDocuments, type Input } from './documents.js';
+import { formatProblem, InputError, UsageError } from './errors.js';
+import { displayName, readText, type Io } from './io.js';
+import { loadConfig } from './load-config.js';
+import { preview, type UnitPreview } from './preview.js';
+import { renderDiff } from './render-diff.js';
+import { explainConfigWarnings, explainSummary, explainUnit, strictFailure, summarize } from './render-explain.js';
+import { diffInputs, patchedDocuments, renderJson, renderPatch, renderYaml } from './render-output.js';
+import { styleFor, type Style } from './style.js';
+
+export type { Io } from './io.js';
+
+/** Exit statuses: 0 done, 1 bad input / config / --strict finding, 2 bad command line. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** How the user invoked us: `kubectl dd-mutate` when run as the kubectl plugin executable. */
+export function programName(scriptPath: string | undefined): string {
+  const base = (scriptPath ?? '').split(/[\\/]/).at(-1) ?? '';
+  return base.replace(/\.[cm]?js$/, '') === 'kubectl-dd_mutate' ? 'kubectl dd-mutate' : 'dd-mutate';
+}
+
+/** Runs the CLI for `argv` (shaped like process.argv) against `io`; resolves to the exit status. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const program = programName(argv[1]);
+  try {
+    const command = parseArgs(argv.slice(2));
+    if (command.kind === 'help') return write(io.stdout, helpText(program), EXIT.ok);
+    if (command.kind === 'version') return write(io.stdout, `${program} ${packageJson.version}\n`, EXIT.ok);
+    return await previewCommand(command.options, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      return write(io.stderr, `${program}: ${e.message}\n${usageLine(program)}\nRun '${program} --help' for details.\n`, EXIT.usage);
+    }
+    if (e instanceof InputError) return write(io.stderr, e.problems.map((p) => `${program}: error: ${formatProblem(p)}\n`).join(''), EXIT.failed);
+    throw e;
+  }
+}
+
+async function previewCommand(options: Options, io: Io): Promise<number> {
+  const errStyle = styleFor(io.isTTY.stderr, io.env);
+  const loaded = await loadConfig(options, io);
+  io.stderr.write(explainConfigWarnings(loaded.warnings, errStyle));
+  if (!loaded.ok) {
+    // Same shape as formatConfigIssue: `origin: key: message`.
+    throw new InputError(loaded.errors.map((issue) => ({ location: { file: issue.origin }, message: `${issue.key}: ${issue.message}` })));
+  }
+  const input = parseDocuments(await readText(options.file, io), displayName(options.file), options.namespace);
+  const previews = preview(input.units, loaded.config, options);
+  const patched = patchedDocuments(input, previews);
+
+  io.stdout.write(renderStdout(options, input, previews, patched, styleFor(io.isTTY.stdout, io.env)));
+  for (const p of previews) io.stderr.write(explainUnit(p, errStyle, loaded.origins, options.strict));
+  const summary = summarize(previews, options.strict);
+  io.stderr.write(explainSummary(summary, errStyle));
+  return strictFailure(summary) ? EXIT.failed : EXIT.ok;
+}
+
+function renderStdout(options: Options, input: Input, previews: readonly UnitPreview[], patched: readonly Document[], style: Style): string {
+  switch (options.output) {
+    case 'yaml':
+      return renderYaml(patched, input.indentSeq);
+    case 'json':
+      return renderJson(patched);
+    case 'patch':
+      return renderPatch(input, previews);
+    case 'diff':
+      return diffInputs(input, patched, previews)
+        .map((d) => renderDiff(d, style))
+        .join('');
+  }
+}
+
+function write(stream: Io['stdout'], text: string, status: number): number {
+  stream.write(text);
+  return status;
+}
