@@ -141,7 +141,7 @@ describe('dd-mutate on a Deployment', () => {
     expect(r.stdout).toContain('# the shop\'s front end');
     expect(r.stdout).toContain('image: shop/web:1.4.2 # pinned');
     expect(r.stderr).toContain('config webhook: env DD_AGENT_HOST, DD_ENTITY_ID -> containers app, sidecar');
-    expect(r.stderr).toContain('DD_ENV=prod  [label of owner Deployment web tags.datadoghq.com/env]');
+    expect(r.stderr).toContain('DD_ENV=prod  [label tags.datadoghq.com/env on owner Deployment web]');
   });
 
   it('-o patch roots every operation at the pod template', async () => {
@@ -325,7 +325,7 @@ spec:
     expect(list).toMatchObject({ apiVersion: 'v1', kind: 'List' });
     expect(list.items.map((i: { kind: string }) => i.kind)).toEqual(['ReplicaSet', 'Deployment', 'Pod']);
     expect(envOf(list.items[2].spec.containers[0]).DD_ENV).toBe('staging');
-    expect(r.stderr).toContain('DD_ENV=staging  [label of owner Deployment web tags.datadoghq.com/env]');
+    expect(r.stderr).toContain('DD_ENV=staging  [label tags.datadoghq.com/env on owner Deployment web]');
   });
 
   it('an owner missing from the input is a tags webhook failure (fail-open)', async () => {

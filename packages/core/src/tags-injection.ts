@@ -16,7 +16,7 @@ export function injectTags(pod: Pod, context: MutationContext, config: Admission
     return skipped(run, code, gate.reason);
   }
 
-  if (injectFromLabels(run, pod.metadata?.labels, 'pod label')) return done(run);
+  if (injectFromLabels(run, pod.metadata?.labels, 'on the pod')) return done(run);
 
   const namespace = context.namespace || pod.metadata?.namespace || '';
   if (!namespace) return failed(run, 'empty namespace', 'cannot get standard tags from parent object: empty namespace');
@@ -26,7 +26,7 @@ export function injectTags(pod: Pod, context: MutationContext, config: Admission
   }
   const owner = resolveOwner(pod, namespace, context.owners ?? []);
   if ('error' in owner) return failed(run, 'cannot get owner', owner.error);
-  const via = `label of owner ${owner.object.kind} ${owner.object.metadata.name ?? ''}`;
+  const via = `on owner ${owner.object.kind} ${owner.object.metadata.name ?? ''}`;
   if (!injectFromLabels(run, owner.object.metadata.labels, via)) {
     return skipped(run, 'nothing-to-inject', `no tags.datadoghq.com/* labels on the pod nor on its owner ${owner.object.kind} ${owner.object.metadata.name ?? ''}`);
   }
@@ -37,7 +37,7 @@ export function injectTags(pod: Pod, context: MutationContext, config: Admission
 function injectFromLabels(run: Run, labels: Readonly<Record<string, string>> | null | undefined, via: string): boolean {
   if (!labels) return false;
   const present = STANDARD_TAG_LABELS.filter(({ label }) => Object.hasOwn(labels, label));
-  for (const { label, env } of present) injectEnv(run.journal, { name: env, value: labels[label]! }, `${via} ${label}`);
+  for (const { label, env } of present) injectEnv(run.journal, { name: env, value: labels[label]! }, `label ${label} ${via}`);
   return present.length > 0;
 }
 
