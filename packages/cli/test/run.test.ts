@@ -47,7 +47,7 @@ describe('run', () => {
         '        DD_AGENT_HOST=fieldRef status.hostIP  [mode hostip (admission_controller.inject_config.mode)]',
         "        DD_ENTITY_ID=fieldRef metadata.uid  [the pod UID lets the agent tag this container's data (every mode)]",
         '  [ok] tags webhook: env DD_ENV -> containers app, sidecar',
-        '        DD_ENV=prod  [pod label tags.datadoghq.com/env]',
+        '        DD_ENV=prod  [label tags.datadoghq.com/env on the pod]',
         '  [skip] auto-instrumentation webhook skipped: no admission.datadoghq.com/<language>-lib.version or -lib.custom-image annotation',
         '1 object previewed: 1 changed, 0 unchanged',
         '',
