@@ -1,0 +1,104 @@
+import fc from 'fast-check';
+import { LANGUAGES, parseConfig, type AdmissionConfig } from '@dd-admission/core';
+import { compact, NAMESPACES, sometimes } from './values.js';
+
+// Configurations as users write them in datadog.yaml (nested keys), covering
+// every key the mutation reads (spec/config-keys.md), with some values the
+// cluster agent accepts at start-up but then fails on (a mode in the wrong case,
+// an unparsable quantity) so the webhooks' fail-open paths are exercised.
+
+/** A datadog.yaml-like configuration object. */
+export type DatadogYaml = Record<string, unknown>;
+
+const modeArbitrary = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom('hostip', 'service', 'socket') },
+  { weight: 1, arbitrary: fc.constantFrom('HostIP', 'foo') },
+);
+
+const namespacesArbitrary = fc.uniqueArray(fc.constantFrom(...NAMESPACES), { maxLength: 2 });
+
+const libVersionsArbitrary = fc
+  .uniqueArray(fc.tuple(fc.constantFrom(...LANGUAGES), fc.constantFrom('v1.31.0', 'v2', 'latest')), { selector: ([l]) => l, maxLength: 3 })
+  .map((pairs) => Object.fromEntries(pairs));
+
+const injectConfigArbitrary = fc.record(
+  {
+    enabled: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    mode: modeArbitrary,
+    local_service_name: fc.constantFrom('datadog', 'datadog-agent'),
+    socket_path: fc.constantFrom('/var/run/datadog', '/run/dd', '/data'),
+    trace_agent_socket: fc.constantFrom('unix:///var/run/datadog/apm.socket', 'unix:///run/dd/apm.sock'),
+    dogstatsd_socket: fc.constantFrom('unix:///var/run/datadog/dsd.socket', 'unix:///run/dd/dsd.sock'),
+  },
+  { requiredKeys: [] },
+);
+
+const autoInstrumentationArbitrary = fc.record(
+  {
+    enabled: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    container_registry: fc.constantFrom('gcr.io/datadoghq', 'docker.io/datadog', 'registry.example.com/mirror'),
+    init_resources: fc.record(
+      {
+        cpu: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('50m', '1', '0.5') }, { weight: 1, arbitrary: fc.constant('lots') }),
+        memory: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('64Mi', '1Gi', '100M') }, { weight: 1, arbitrary: fc.constant('huge') }),
+      },
+      { requiredKeys: [] },
+    ),
+    inject_all: fc.record({ namespaces: namespacesArbitrary }),
+  },
+  { requiredKeys: [] },
+);
+
+const ssiArbitrary = fc.record(
+  {
+    enabled: fc.boolean(),
+    enabled_namespaces: namespacesArbitrary,
+    disabled_namespaces: namespacesArbitrary,
+    lib_versions: libVersionsArbitrary,
+  },
+  { requiredKeys: [] },
+);
+
+/**
+ * A resource quantity as users type it in `init_resources`: valid forms, typos
+ * (wrong-case units, stray spaces, a missing number) and grammar-shaped noise.
+ */
+export const quantityArbitrary: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom('50m', '1', '0.5', '.5', '5.', '100M', '64Mi', '1Gi', '1.5Gi', '1e3', '1E3', '+1', '-1'),
+  fc.tuple(fc.constantFrom('', ' ', '\t'), fc.constantFrom('50m', '64Mi', '1'), fc.constantFrom('', ' ', '\n')).map(([a, q, b]) => a + q + b),
+  fc.constantFrom('64mi', '1KI', 'Mi', '1e', '1 Gi', '1Mi2', 'lots', '1.2.3', '0x10', '1m5', '', '1.G', '+', '.'),
+  fc.stringMatching(/^[+-]?[0-9]{0,3}(\.[0-9]{0,2})?([eEinumkKMGTP]{0,2}[+-]?[0-9]{0,2})?$/),
+);
+
+/** A datadog.yaml-style object of admission settings (nested keys, only some set). */
+export const datadogYamlArbitrary: fc.Arbitrary<DatadogYaml> = fc
+  .record({
+    mutate_unlabelled: sometimes(60, fc.boolean()),
+    inject_config: sometimes(80, injectConfigArbitrary),
+    inject_tags: sometimes(10, fc.record({ enabled: fc.boolean() })),
+    auto_instrumentation: sometimes(60, autoInstrumentationArbitrary),
+    reinvocation_policy: sometimes(30, fc.constantFrom('IfNeeded', 'Never', 'ifneeded', 'bogus')),
+    instrumentation: sometimes(40, ssiArbitrary),
+  })
+  .map(({ instrumentation, ...ac }) =>
+    compact({
+      admission_controller: compact({ enabled: true, ...ac }),
+      apm_config: instrumentation ? { instrumentation } : undefined,
+    }),
+  );
+
+/** A generated configuration: the datadog.yaml object and the AdmissionConfig parsed from it. */
+export interface GeneratedConfig {
+  input: DatadogYaml;
+  config: AdmissionConfig;
+}
+
+/** Parses a generated datadog.yaml; a generated value the parser rejects is a bug of the arbitrary. */
+export function parseGeneratedConfig(input: DatadogYaml): GeneratedConfig {
+  const result = parseConfig([{ origin: 'datadog.yaml', values: input }]);
+  if (!result.ok) throw new Error(`generated config rejected: ${JSON.stringify(result.errors)}`);
+  return { input, config: result.config };
+}
+
+/** A valid AdmissionConfig with the datadog.yaml it was parsed from. */
+export const configArbitrary: fc.Arbitrary<GeneratedConfig> = datadogYamlArbitrary.map(parseGeneratedConfig);
