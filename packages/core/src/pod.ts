@@ -119,12 +119,11 @@ export function podDisplayName(pod: Pod): string {
   return '';
 }
 
-/** The log phrase the cluster agent uses for a pod ("pod with generate name x-" or "pod x"). */
+/** The log phrase the cluster agent uses for a pod: `pod <ns>/<name>`, else `pod with generate name <generateName>`. */
 export function podLogName(pod: Pod): string {
   const meta = pod.metadata;
-  if (meta?.name) return `pod ${meta.name}`;
-  if (meta?.generateName) return `pod with generate name ${meta.generateName}`;
-  return 'pod';
+  if (meta?.namespace && meta.name) return `pod ${meta.namespace}/${meta.name}`;
+  return `pod with generate name ${meta?.generateName ?? ''}`;
 }
 
 type Obj = Record<string, unknown>;

@@ -1,7 +1,7 @@
 import type { AdmissionConfig } from './config-schema.js';
 import { injectEnv } from './env-injection.js';
 import { podLabel, shouldInjectGate, STANDARD_TAG_LABELS, ENABLED_LABEL } from './labels.js';
-import { describeOwner, findOwner, ownerResource } from './owners.js';
+import { describeOwner, findOwner, ownerCacheKey, ownerResource, type OwnerResource } from './owners.js';
 import type { KubeObject, Pod } from './pod.js';
 import { isSsiActive, podNamespace } from './ssi.js';
 import { done, failed, skipped, startRun, warn, type MutationContext, type Run, type WebhookResult } from './webhook.js';
@@ -24,7 +24,7 @@ export function injectTags(pod: Pod, context: MutationContext, config: Admission
   if (refs.length === 0) {
     return skipped(run, 'nothing-to-inject', 'no tags.datadoghq.com/* labels on the pod and no owner to read them from');
   }
-  const owner = resolveOwner(pod, namespace, context.owners ?? []);
+  const owner = resolveOwner(pod, namespace, context.owners ?? [], context.ownerErrors ?? {});
   if ('error' in owner) return failed(run, 'cannot get owner', owner.error);
   const via = `on owner ${owner.object.kind} ${owner.object.metadata.name ?? ''}`;
   if (!injectFromLabels(run, owner.object.metadata.labels, via)) {
@@ -42,14 +42,20 @@ function injectFromLabels(run: Run, labels: Readonly<Record<string, string>> | n
 }
 
 /** The first owner, hopping once from a ReplicaSet to its own first owner (normally the Deployment). */
-export function resolveOwner(pod: Pod, namespace: string, owners: readonly KubeObject[]): { object: KubeObject } | { error: string } {
+export function resolveOwner(
+  pod: Pod,
+  namespace: string,
+  owners: readonly KubeObject[],
+  ownerErrors: Readonly<Record<string, string>> = {},
+): { object: KubeObject } | { error: string } {
+  const missing = (r: OwnerResource) => ({ error: `cannot get owner ${describeOwner(r)}: ${ownerErrors[ownerCacheKey(r)] ?? 'not found'}` });
   const first = ownerResource(pod.metadata!.ownerReferences![0]!, namespace);
   const object = findOwner(owners, first);
-  if (!object) return { error: `cannot get owner ${describeOwner(first)}: not found` };
+  if (!object) return missing(first);
   const next = object.metadata.ownerReferences?.[0];
   if (object.kind !== 'ReplicaSet' || !next) return { object };
   const second = ownerResource(next, namespace);
   const parent = findOwner(owners, second);
-  if (!parent) return { error: `cannot get owner ${describeOwner(second)}: not found` };
+  if (!parent) return missing(second);
   return { object: parent };
 }

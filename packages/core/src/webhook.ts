@@ -12,6 +12,8 @@ export interface MutationContext {
   agentNamespace?: string;
   /** Owner objects fetched by the adapter for the tags webhook (ReplicaSet, Deployment, Job, ...). */
   owners?: readonly KubeObject[];
+  /** Why an owner could not be fetched, by `ownerCacheKey`; the failure message says so instead of "not found". */
+  ownerErrors?: Readonly<Record<string, string>>;
   /** Labels of the pod's namespace, for namespace selectors. */
   namespaceLabels?: Readonly<Record<string, string>>;
   /** True when the cluster predates object selectors (1.10-1.14, see isLegacyCluster); used only with namespace_selector_fallback. */

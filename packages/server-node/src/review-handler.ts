@@ -1,0 +1,168 @@
+import {
+  InvalidReviewError,
+  parseAdmissionReview,
+  reviewWebhook,
+  type AdmissionConfig,
+  type AdmissionReview,
+  type AdmissionReviewResponse,
+  type KubeObject,
+  type Pod,
+  type WebhookName,
+  type WebhookResult,
+} from '@dd-admission/core';
+import { DeadlineExceededError, withDeadline } from './deadline.js';
+import { failureLine, injectionLines, podString, skipLine, SITES } from './log-lines.js';
+import type { Logger } from './logger.js';
+import type { WebhookMetrics } from './metrics.js';
+import type { OwnerLookup } from './owner-lookup.js';
+import { fetchPodOwners, type PodOwners } from './pod-owners.js';
+
+/** What answering a review needs besides the review itself. */
+export interface ReviewDeps {
+  config: AdmissionConfig;
+  logger: Logger;
+  metrics: WebhookMetrics;
+  ownerLookup: OwnerLookup;
+  agentNamespace: string;
+}
+
+/** When the answer is due: `budgetMs` after `startedAt` (a performance.now() instant). */
+export interface Deadline {
+  startedAt: number;
+  budgetMs: number;
+}
+
+/** A 200 with the AdmissionReview to send, or a 400 with the reason the body is no review. */
+export type ReviewAnswer = { status: 200; body: string } | { status: 400; message: string };
+
+/** The core's failure code for a missing owner object: the cue to fetch owners. */
+const OWNER_MISSING = 'cannot get owner';
+/** The `mutation_errors` reason of a lookup cut short by the deadline. */
+const DEADLINE_EXCEEDED = 'deadline exceeded';
+
+interface Answered {
+  response: AdmissionReviewResponse;
+  result: WebhookResult;
+}
+
+/**
+ * Answers one AdmissionReview body for `webhook` before `deadline`. Bad input is a
+ * 400; everything after a valid review fails open (allowed, no patch, a warning).
+ */
+export async function answerReview(body: Buffer, webhook: WebhookName, deadline: Deadline, deps: ReviewDeps): Promise<ReviewAnswer> {
+  const parsed = parseReview(body, deps);
+  if ('status' in parsed) return parsed;
+  const { review } = parsed;
+  const pod = podOf(review);
+  const dryRun = review.request.dryRun === true;
+  if (dryRun && deps.logger.enabled('debug')) {
+    deps.logger.debug(SITES.mutate, `Dry-run request ${review.request.uid} for ${podString(pod)}: answered without side effects`);
+  }
+  let answered = run(review, webhook, [], deps);
+  // The core decides whether owners matter (gate passed, no tag labels on the pod): only then are they fetched.
+  if (webhook === 'tags' && answered.result.failure?.code === OWNER_MISSING && pod) {
+    const withOwners = await runWithOwners(review, pod, deadline, dryRun, deps);
+    if (!withOwners) return ok(deadlineAnswer(review, webhook, deadline.budgetMs, deps));
+    answered = withOwners;
+  }
+  record(pod, answered.result, deps);
+  return ok(answered.response);
+}
+
+/** The body as an AdmissionReview, or the 400 that says why it is not one. */
+function parseReview(body: Buffer, deps: ReviewDeps): { review: AdmissionReview } | ReviewAnswer {
+  const decoded = decode(body);
+  if ('error' in decoded) return badRequest(deps, `Could not deserialize request: ${decoded.error}`);
+  try {
+    return { review: parseAdmissionReview(decoded.value) };
+  } catch (error) {
+    if (!(error instanceof InvalidReviewError)) throw error;
+    return badRequest(deps, `Could not deserialize request: ${error.message}`);
+  }
+}
+
+/** Fetches the pod's owners within what is left of the deadline and runs the tags webhook again; undefined when time ran out. */
+async function runWithOwners(review: AdmissionReview, pod: Pod, deadline: Deadline, dryRun: boolean, deps: ReviewDeps): Promise<Answered | undefined> {
+  const namespace = review.request.namespace || pod.metadata?.namespace || '';
+  const remaining = deadline.budgetMs - (performance.now() - deadline.startedAt);
+  let owners: PodOwners;
+  try {
+    owners = await withDeadline(fetchPodOwners(pod, namespace, deps.ownerLookup, dryRun), remaining);
+  } catch (error) {
+    if (error instanceof DeadlineExceededError) return undefined;
+    throw error;
+  }
+  const ownerErrors = owners.failure ? { [owners.failure.key]: owners.failure.message } : {};
+  return run(review, 'tags', owners.owners, deps, ownerErrors);
+}
+
+function decode(body: Buffer): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(body.toString('utf8')) };
+  } catch (error) {
+    return { error: `invalid JSON: ${(error as Error).message}` };
+  }
+}
+
+function badRequest(deps: ReviewDeps, message: string): ReviewAnswer {
+  deps.logger.warn(SITES.mutateHandler, message);
+  return { status: 400, message };
+}
+
+function ok(review: AdmissionReviewResponse): ReviewAnswer {
+  return { status: 200, body: JSON.stringify(review) };
+}
+
+/** The pod as far as log lines need it: any object (the core validates it properly). */
+function podOf(review: AdmissionReview): Pod | undefined {
+  const object = review.request.object;
+  return typeof object === 'object' && object !== null && !Array.isArray(object) ? (object as Pod) : undefined;
+}
+
+function run(review: AdmissionReview, webhook: WebhookName, owners: KubeObject[], deps: ReviewDeps, ownerErrors: Record<string, string> = {}): Answered {
+  return reviewWebhook(review, webhook, { agentNamespace: deps.agentNamespace, owners, ownerErrors }, deps.config);
+}
+
+/** Fail open before the API server gives up on us: allowed, no patch, and a warning saying so. */
+function deadlineAnswer(review: AdmissionReview, webhook: WebhookName, budgetMs: number, deps: ReviewDeps): AdmissionReviewResponse {
+  const message = `the owner lookup did not finish within ${Math.round(budgetMs)} ms, before the API server's timeout`;
+  deps.logger.warn(SITES.mutationResponse, `Failed to mutate: ${message}`);
+  deps.metrics.mutation(webhook, { injected: false, error: DEADLINE_EXCEEDED });
+  return {
+    apiVersion: review.apiVersion,
+    kind: 'AdmissionReview',
+    response: {
+      uid: review.request.uid,
+      allowed: true,
+      status: { message },
+      warnings: [`datadog ${webhook} webhook: ${message}; pod admitted without its changes`],
+    },
+  };
+}
+
+/** Metrics and log lines of one webhook call. */
+function record(pod: Pod | undefined, result: WebhookResult, deps: ReviewDeps): void {
+  const { logger, metrics } = deps;
+  metrics.mutation(result.webhook, { injected: result.patch.length > 0, ...(result.failure ? { error: result.failure.code } : {}) });
+  for (const warning of result.warnings) logger.warn(SITES.mutate, warning.message);
+  if (result.failure) {
+    const line = failureLine(result.failure);
+    logger.warn(line.site, line.message);
+    return;
+  }
+  for (const event of result.events) {
+    if (event.kind === 'initContainer') metrics.libraryInjected(languageOf(event.name));
+  }
+  if (!logger.enabled('debug')) return;
+  if (result.skip) {
+    const line = skipLine(pod, result.webhook, result.skip.reason);
+    logger.debug(line.site, line.message);
+  }
+  for (const line of injectionLines(pod, result)) logger.debug(line.site, line.message);
+}
+
+/** `datadog-lib-python-init` -> `python`. */
+function languageOf(initContainer: string): string {
+  const m = /^datadog-lib-(.+)-init$/.exec(initContainer);
+  return m ? m[1]! : initContainer;
+}

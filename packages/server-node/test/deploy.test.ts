@@ -1,0 +1,59 @@
+// The image and manifests: no Docker engine runs here, so their shape is checked as data.
+import { readFile, readdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+// YAML documents: their shape is what the assertions check.
+type Obj = Record<string, any>;
+
+async function manifests(): Promise<Obj[]> {
+  const files = (await readdir(`${PACKAGE_DIR}deploy`)).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+  const docs = await Promise.all(files.map(async (f) => parseAllDocuments(await readFile(`${PACKAGE_DIR}deploy/${f}`, 'utf8')).map((d) => d.toJS() as Obj)));
+  return docs.flat();
+}
+
+const byKind = (all: Obj[], kind: string) => all.filter((o) => o.kind === kind);
+
+describe('deploy/*.yaml', () => {
+  it('runs two replicas as a non-root user with a read-only root filesystem and HTTPS probes', async () => {
+    const [deployment] = byKind(await manifests(), 'Deployment');
+    expect(deployment!.spec.replicas).toBe(2);
+    const pod = deployment!.spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532 });
+    const [container] = pod.containers;
+    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container.ports).toEqual([{ name: 'https', containerPort: 8000, protocol: 'TCP' }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
+    expect(container.volumeMounts.map((m: Obj) => m.mountPath).sort()).toEqual(['/etc/dd-admission/tls', '/tmp']);
+    expect(deployment!.spec.template.metadata.labels['admission.datadoghq.com/enabled']).toBe('false');
+  });
+
+  it('exposes 443 -> 8000, keeps one replica through disruptions, and only gets owners', async () => {
+    const all = await manifests();
+    const [service] = byKind(all, 'Service');
+    expect(service!.spec.ports).toEqual([{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }]);
+    expect(byKind(all, 'PodDisruptionBudget')[0]!.spec.minAvailable).toBe(1);
+    const [role] = byKind(all, 'ClusterRole');
+    expect(role!.rules).toEqual([
+      { apiGroups: ['apps'], resources: ['replicasets', 'deployments', 'statefulsets', 'daemonsets'], verbs: ['get'] },
+      { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['get'] },
+    ]);
+    const [binding] = byKind(all, 'ClusterRoleBinding');
+    const [account] = byKind(all, 'ServiceAccount');
+    expect(binding!.subjects).toEqual([{ kind: 'ServiceAccount', name: account!.metadata.name, namespace: account!.metadata.namespace }]);
+  });
+});
+
+describe('Dockerfile', () => {
+  it('builds with pnpm and runs the bundle on node:22-alpine as user 65532', async () => {
+    const text = await readFile(`${PACKAGE_DIR}Dockerfile`, 'utf8');
+    const stages = text.split('\n').filter((l) => l.startsWith('FROM '));
+    expect(stages).toEqual(['FROM node:22-alpine AS build', 'FROM node:22-alpine']);
+    expect(text).toContain('pnpm install --frozen-lockfile');
+    expect(text).toContain('USER 65532:65532');
+    expect(text).toContain('ENTRYPOINT ["node", "/app/dd-admission-webhook.js"]');
+  });
+});

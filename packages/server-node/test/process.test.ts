@@ -1,0 +1,192 @@
+// The bundled entry point as the image runs it: built with tsup, copied alone to an empty directory, run with node.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admissionReview } from './helpers.js';
+
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const BUNDLE = join(PACKAGE_DIR, 'dist', 'dd-admission-webhook.js');
+let dir: string;
+let bundle: string;
+
+beforeAll(async () => {
+  const tsup = createRequire(import.meta.url).resolve('tsup/package.json').replace(/package\.json$/, 'dist/cli-default.js');
+  await promisify(execFile)(process.execPath, [tsup], { cwd: PACKAGE_DIR });
+  dir = await mkdtemp(join(tmpdir(), 'dd-bundle-'));
+  bundle = join(dir, 'dd-admission-webhook.js');
+  await copyFile(BUNDLE, bundle);
+}, 120_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A started bundle: its output lines as they come, and a way to wait for one. */
+interface Running {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  waitFor(stream: 'stdout' | 'stderr', match: RegExp): Promise<RegExpExecArray>;
+  exit: Promise<number | null>;
+}
+
+/** Runs the bundle from the clean directory with nothing but node and a minimal environment. */
+function run(args: string[], env: Record<string, string> = {}): Running {
+  const child = spawn(process.execPath, [bundle, ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: dir, TMPDIR: dir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines = { stdout: [] as string[], stderr: [] as string[] };
+  const waiters: { stream: 'stdout' | 'stderr'; match: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
+  const feed = (stream: 'stdout' | 'stderr') => {
+    let rest = '';
+    child[stream]!.on('data', (chunk: Buffer) => {
+      const parts = (rest + chunk.toString('utf8')).split('\n');
+      rest = parts.pop()!;
+      for (const line of parts) {
+        lines[stream].push(line);
+        for (const w of [...waiters]) {
+          const m = w.stream === stream ? w.match.exec(line) : null;
+          if (m) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve(m);
+          }
+        }
+      }
+    });
+  };
+  feed('stdout');
+  feed('stderr');
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    ...lines,
+    exit,
+    waitFor(stream, match) {
+      const found = lines[stream].map((l) => match.exec(l)).find((m) => m !== null);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve) => waiters.push({ stream, match, resolve }));
+    },
+  };
+}
+
+/** The CA bundle PEM printed by --dev. */
+function caFromBanner(stderr: string[]): string {
+  const text = stderr.join('\n');
+  const start = text.indexOf('-----BEGIN CERTIFICATE-----');
+  const end = text.indexOf('-----END CERTIFICATE-----') + '-----END CERTIFICATE-----'.length;
+  return `${text.slice(start, end)}\n`;
+}
+
+describe('the bundle', () => {
+  it('starts from a clean directory with --dev --port 0, prints the port, the CA and a curl line, and serves', async () => {
+    const p = run(['--dev', '--port', '0', '--host', '127.0.0.1']);
+    try {
+      const [, port] = await p.waitFor('stderr', /listening on port (\d+)/);
+      await p.waitFor('stderr', /^curl .*\/metrics$/);
+      const ca = caFromBanner(p.stderr);
+      expect(p.stderr).toContain('CA bundle (base64, for a webhook caBundle):');
+      expect(p.stderr.some((l) => /^curl --cacert \S+ca\.pem -H 'Content-Type: application\/json' --data @\S+review\.json https:\/\/localhost:\d+\/injectconfig$/.test(l))).toBe(true);
+      const client = new Agent({ connect: { ca } });
+      try {
+        const base = `https://127.0.0.1:${port}`;
+        const health = await request(`${base}/healthz`, { dispatcher: client });
+        expect([health.statusCode, await health.body.text()]).toEqual([200, 'ok\n']);
+
+        const body = admissionReview('admission.k8s.io/v1', { generateName: 'example-pod-123-', labels: { 'admission.datadoghq.com/enabled': 'true' } });
+        const res = await request(`${base}/injectconfig?timeout=10s`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher: client });
+        const answer = (await res.body.json()) as { response: { uid: string; patch: string } };
+        expect(res.statusCode).toBe(200);
+        expect(answer.response.uid).toBe((body as { request: { uid: string } }).request.uid);
+        expect(Buffer.from(answer.response.patch, 'base64').toString()).toContain('"fieldPath":"status.hostIP"');
+        await p.waitFor('stdout', /\| DEBUG \| \(pkg\/clusteragent\/admission\/mutate\/common\.go:74 in injectEnv\) \| Injecting env var 'DD_AGENT_HOST' into pod with generate name example-pod-123-$/);
+
+        // No @kubernetes/client-node next to the bundle: an owner lookup fails open and says why.
+        const owned = admissionReview('admission.k8s.io/v1', { name: 'web-0', namespace: 'shop', labels: { 'admission.datadoghq.com/enabled': 'true' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1' }] });
+        const tags = await request(`${base}/injecttags`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owned), dispatcher: client });
+        const tagsAnswer = (await tags.body.json()) as { response: { allowed: boolean; patch?: string; status: { message: string } } };
+        expect(tagsAnswer.response.allowed).toBe(true);
+        expect(tagsAnswer.response.patch).toBeUndefined();
+        expect(tagsAnswer.response.status.message).toContain('cannot get owner ReplicaSet web-1 in namespace shop: the Kubernetes client @kubernetes/client-node is not installed');
+      } finally {
+        await client.close();
+      }
+      p.child.kill('SIGTERM');
+      expect(await p.exit).toBe(0);
+    } finally {
+      p.child.kill('SIGKILL');
+    }
+  });
+
+  it('finishes a request in flight on SIGTERM, refuses new connections, then exits 0', async () => {
+    const p = run(['--dev', '--port', '0', '--host', '127.0.0.1'], { DD_LOG_LEVEL: 'trace' });
+    try {
+      const [, port] = await p.waitFor('stderr', /listening on port (\d+)/);
+      await p.waitFor('stderr', /^curl .*\/metrics$/);
+      const ca = caFromBanner(p.stderr);
+      const body = JSON.stringify(admissionReview('admission.k8s.io/v1beta1', { generateName: 'inflight-', labels: { 'admission.datadoghq.com/enabled': 'true' } }));
+      const half = Math.floor(body.length / 2);
+
+      const socket = connect({ host: '127.0.0.1', port: Number(port), ca, servername: 'localhost' });
+      const reply = new Promise<string>((resolve) => {
+        const chunks: Buffer[] = [];
+        socket.on('data', (c: Buffer) => chunks.push(c));
+        socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        socket.on('error', () => {});
+      });
+      await new Promise<void>((resolve) => socket.once('secureConnect', () => resolve()));
+      socket.write(`POST /injectconfig HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, half)}`);
+      await p.waitFor('stdout', /\| TRACE \| .* Handling POST \/injectconfig/);
+
+      p.child.kill('SIGTERM');
+      await p.waitFor('stdout', /Received SIGTERM, shutting down/);
+      await p.waitFor('stdout', /Stopping the admission controller webhook server/);
+      // The listening socket closes on the next turn of the event loop: poll (bounded) until connections are refused.
+      let refused = '';
+      for (let i = 0; i < 100 && refused !== 'ECONNREFUSED'; i++) {
+        refused = await new Promise<string>((resolve) => {
+          const probe = netConnect(Number(port), '127.0.0.1');
+          probe.on('connect', () => {
+            probe.destroy();
+            setTimeout(() => resolve('connected'), 20);
+          });
+          probe.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+        });
+      }
+      expect(refused).toBe('ECONNREFUSED');
+
+      socket.write(body.slice(half));
+      const text = await reply;
+      expect(text.startsWith('HTTP/1.1 200 OK')).toBe(true);
+      const answer = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { apiVersion: string; response: { uid: string; patchType: string } };
+      expect(answer.apiVersion).toBe('admission.k8s.io/v1beta1');
+      expect(answer.response.uid).toBe((JSON.parse(body) as { request: { uid: string } }).request.uid);
+      expect(answer.response.patchType).toBe('JSONPatch');
+      expect(await p.exit).toBe(0);
+      expect(p.stdout.some((l) => l.includes('The admission controller webhook server stopped'))).toBe(true);
+    } finally {
+      p.child.kill('SIGKILL');
+    }
+  });
+
+  it('prints the help and exits 0; refuses a bad command line with exit 2', async () => {
+    const help = run(['--help']);
+    expect(await help.exit).toBe(0);
+    expect(help.stdout.join('\n')).toContain('Usage: dd-admission-webhook [options]');
+    const bad = run(['--port', 'eighty']);
+    expect(await bad.exit).toBe(2);
+    expect(bad.stderr.join('\n')).toContain('--port expects a whole number, got "eighty"');
+    const noCert = run([]);
+    expect(await noCert.exit).toBe(2);
+    expect(noCert.stderr.join('\n')).toContain('--tls-cert and --tls-key are required');
+  });
+});
