@@ -5,3 +5,5 @@ export * from './invariants.js';
 export * from './deep-freeze.js';
 export * from './fixtures.js';
 export * from './kubernetes-quantity.js';
+export * from './dispatcher/index.js';
+export * from './load.js';

@@ -3,6 +3,14 @@ import type { Pod } from '@dd-admission/core';
 import { podArbitrary } from './pod.js';
 import { compact, NAMESPACES } from './values.js';
 
+/** authentication/v1 UserInfo as it appears in an AdmissionRequest (empty members are omitted). */
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
 /** An AdmissionReview request body as the API server posts it to a webhook. */
 export interface AdmissionReviewBody {
   apiVersion: 'admission.k8s.io/v1' | 'admission.k8s.io/v1beta1';
@@ -16,11 +24,12 @@ export interface AdmissionReviewBody {
     name?: string;
     namespace: string;
     operation: 'CREATE';
-    userInfo: { username: string; uid: string; groups: string[] };
+    userInfo: UserInfo;
     object: Pod;
     oldObject: null;
     dryRun: boolean;
-    options: { apiVersion: 'meta.k8s.io/v1'; kind: 'CreateOptions' };
+    /** CreateOptions; `dryRun: ['All']` on a dry-run request (what `?dryRun=All` decodes to). */
+    options: { apiVersion: 'meta.k8s.io/v1'; kind: 'CreateOptions'; dryRun?: string[] };
   };
 }
 
