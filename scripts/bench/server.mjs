@@ -1,0 +1,76 @@
+// Server benchmark: AdmissionReviews/s and p50/p99 latency over HTTPS keep-alive on
+// loopback, for our server and for a bare node:https server answering a constant
+// review, with the same client in the same run; plus each server's peak RSS.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { writeCertificate } from './certificate.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Starts a server process and resolves with its port once it says it listens. */
+function start(args, env = {}) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${seen}`)), 15_000);
+    const onData = (chunk) => {
+      seen += chunk;
+      const m = /listening on (?:\S+ )?port (\d+)/.exec(seen);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve({ child, port: Number(m[1]) });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${seen}`)));
+  });
+}
+
+/** Peak resident memory of a process, from /proc (Linux), in MiB. */
+function peakRssMiB(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.on('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+/** Runs the comparison; `review` is the request body, `runLoad` the testing package's load generator. */
+export async function benchServer({ review, runLoad, concurrency = 16, durationMs = 3000 }) {
+  const { certFile, keyFile, ca } = await writeCertificate();
+  const ours = await start(['packages/server-node/dist/dd-admission-webhook.js', '--tls-cert', certFile, '--tls-key', keyFile, '--port', '0', '--host', '127.0.0.1', '--agent-namespace', 'datadog'], { DD_LOG_LEVEL: 'info' });
+  const bare = await start(['scripts/bench/bare-server.mjs', certFile, keyFile]);
+  const load = (port) =>
+    runLoad({ url: `https://127.0.0.1:${port}/injectconfig`, ca, body: review, concurrency, durationMs, maxRequests: 1_000_000, headers: { 'content-type': 'application/json' } });
+  const results = { ours: [], bare: [] };
+  try {
+    await load(ours.port); // warm-up both
+    await load(bare.port);
+    for (let round = 0; round < 2; round++) {
+      results.ours.push(await load(ours.port));
+      results.bare.push(await load(bare.port));
+    }
+  } finally {
+    results.oursRss = peakRssMiB(ours.child.pid);
+    results.bareRss = peakRssMiB(bare.child.pid);
+    await Promise.all([stop(ours.child), stop(bare.child)]);
+  }
+  const summary = (runs) => ({
+    rps: runs.reduce((s, r) => s + r.reviewsPerSecond, 0) / runs.length,
+    p50: runs.reduce((s, r) => s + r.p50, 0) / runs.length,
+    p99: runs.reduce((s, r) => s + r.p99, 0) / runs.length,
+    errors: runs.reduce((s, r) => s + r.errors, 0),
+    non200: runs.reduce((s, r) => s + Object.entries(r.statusCounts).filter(([k]) => k !== '200').reduce((a, [, n]) => a + n, 0), 0),
+  });
+  return { ours: summary(results.ours), bare: summary(results.bare), oursRss: results.oursRss, bareRss: results.bareRss };
+}
