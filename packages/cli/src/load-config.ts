@@ -1,16 +1,51 @@
-import { parseConfig, type ConfigResult, type ConfigSource } from '@dd-admission/core';
+import {
+  configFromDatadogAgent,
+  configFromHelmValues,
+  DATADOG_AGENT_KIND,
+  layerConfig,
+  parseConfig,
+  type AdmissionConfig,
+  type AgentDeployment,
+  type ConfigIssue,
+  type ConfigSource,
+  type DerivedEnvVar,
+  type Distribution,
+  type SurfaceConfigResult,
+  type UnreadEnvVar,
+} from '@dd-admission/core';
 import { parseAllDocuments } from 'yaml';
 import { InputError } from './errors.js';
 import { readText, type Io } from './io.js';
 import { syntaxProblem, YAML_OPTIONS } from './yaml-style.js';
 
-/** The --config file and the --set pairs, as given on the command line. */
+/** The configuration flags, as given on the command line. */
 export interface ConfigArgs {
   config?: string | undefined;
   set: readonly { key: string; value: string }[];
+  helmValues?: string | undefined;
+  datadogAgent?: string | undefined;
+  release?: string | undefined;
+  /** The namespace the Cluster Agent runs in, when given. */
+  agentNamespace?: string | undefined;
+  distributions?: readonly Distribution[];
 }
 
-/** The configuration sources in precedence order: --config, then every --set (later wins). */
+/** The effective configuration, the install it belongs to, and (for Helm values / a DatadogAgent) the cluster-agent env behind it. */
+export type LoadedConfig =
+  | {
+      ok: true;
+      config: AdmissionConfig;
+      origins: Record<string, string>;
+      warnings: ConfigIssue[];
+      deployment: AgentDeployment;
+      /** What the configuration was derived from, for headings: `Helm values values.yaml`. */
+      description: string;
+      env?: DerivedEnvVar[];
+      unread?: UnreadEnvVar[];
+    }
+  | { ok: false; errors: ConfigIssue[]; warnings: ConfigIssue[] };
+
+/** The --config file and the --set pairs in precedence order: --config, then every --set (later wins). */
 export async function configSources(args: ConfigArgs, io: Io): Promise<ConfigSource[]> {
   const sources: ConfigSource[] = [];
   if (args.config !== undefined) sources.push({ origin: args.config, values: parseConfigFile(await readText(args.config, io), args.config) });
@@ -19,12 +54,63 @@ export async function configSources(args: ConfigArgs, io: Io): Promise<ConfigSou
   return sources;
 }
 
-/** Reads and validates the configuration; never reads the process environment (a shell may hold unrelated DD_ vars). */
-export async function loadConfig(args: ConfigArgs, io: Io): Promise<ConfigResult> {
-  return parseConfig(await configSources(args, io));
+/**
+ * Reads and validates the configuration: Helm values or a DatadogAgent first
+ * (as the chart / Operator would configure the Cluster Agent), then --config and
+ * --set on top. Never reads the process environment (a shell may hold unrelated DD_ vars).
+ */
+export async function loadConfig(args: ConfigArgs, io: Io): Promise<LoadedConfig> {
+  const extra = await configSources(args, io);
+  const namespace = args.agentNamespace ?? 'default';
+  if (args.helmValues !== undefined) {
+    const values = parseConfigFile(await readText(args.helmValues, io), args.helmValues);
+    const surface = configFromHelmValues(values, { release: args.release, namespace, source: args.helmValues });
+    return layered(surface, extra, `Helm values ${args.helmValues}`, []);
+  }
+  if (args.datadogAgent !== undefined) {
+    const resource = pickDatadogAgent(await readText(args.datadogAgent, io), args.datadogAgent);
+    const surface = configFromDatadogAgent(resource, { namespace, source: args.datadogAgent, distribution: detectable(args.distributions) });
+    return layered(surface, extra, `DatadogAgent ${args.datadogAgent}`, namespaceConflict(surface, args, args.datadogAgent));
+  }
+  const parsed = parseConfig(extra);
+  if (!parsed.ok) return parsed;
+  const description = args.config !== undefined ? `configuration ${args.config}` : extra.length > 0 ? '--set' : 'Cluster Agent defaults';
+  return { ...parsed, deployment: { surface: 'config', namespace }, description };
 }
 
-/** A datadog.yaml, read as the agent reads it (YAML 1.1); a multi-document file is refused rather than half-read. */
+function layered(surface: SurfaceConfigResult, extra: readonly ConfigSource[], description: string, warnings: ConfigIssue[]): LoadedConfig {
+  if (!surface.ok) return { ...surface, warnings: [...warnings, ...surface.warnings] };
+  const result = extra.length > 0 ? layerConfig(surface, extra) : surface;
+  if (!result.ok) return { ...result, warnings: [...warnings, ...result.warnings] };
+  return {
+    ok: true,
+    config: result.config,
+    origins: result.origins,
+    warnings: [...warnings, ...result.warnings],
+    deployment: result.deployment,
+    description,
+    env: result.env,
+    unread: result.unread,
+  };
+}
+
+// The Operator auto-detects these providers from node labels; the user's --distribution stands for the nodes.
+function detectable(list: readonly Distribution[] | undefined): Distribution | undefined {
+  return list?.find((d) => d === 'aks' || d === 'eks' || d === 'rancher-eks' || d === 'openshift');
+}
+
+function namespaceConflict(surface: SurfaceConfigResult, args: ConfigArgs, file: string): ConfigIssue[] {
+  if (!surface.ok || args.agentNamespace === undefined || surface.deployment.namespace === args.agentNamespace) return [];
+  return [
+    {
+      key: 'metadata.namespace',
+      origin: file,
+      message: `the DatadogAgent is in namespace ${surface.deployment.namespace}, which the Operator installs the Cluster Agent in: the namespace given on the command line (${args.agentNamespace}) is not used`,
+    },
+  ];
+}
+
+/** A YAML file holding one map (datadog.yaml, Helm values), read as the agent and Helm read it (YAML 1.1); a multi-document file is refused rather than half-read. */
 export function parseConfigFile(text: string, file: string): unknown {
   const docs = parseAllDocuments(text, YAML_OPTIONS);
   const error = docs.flatMap((d) => d.errors)[0];
@@ -32,4 +118,28 @@ export function parseConfigFile(text: string, file: string): unknown {
   const values = docs.map((d) => d.toJS() as unknown).filter((v) => v !== null && v !== undefined);
   if (values.length > 1) throw new InputError([{ location: { file }, message: `expected one YAML map, got ${values.length} documents` }]);
   return values[0] ?? null;
+}
+
+/** The DatadogAgent of a file that may hold other objects too (a Secret, the Operator's own manifests). */
+export function pickDatadogAgent(text: string, file: string): unknown {
+  const docs = parseAllDocuments(text, YAML_OPTIONS);
+  const error = docs.flatMap((d) => d.errors)[0];
+  if (error) throw new InputError([syntaxProblem(error, { file })]);
+  const values = docs.map((d) => d.toJS() as unknown).filter((v) => v !== null && v !== undefined);
+  const agents = values.filter((v) => typeof v === 'object' && (v as { kind?: unknown }).kind === DATADOG_AGENT_KIND);
+  if (agents.length > 1) throw new InputError([{ location: { file }, message: `expected one DatadogAgent, got ${agents.length}` }]);
+  if (agents.length === 1) return agents[0];
+  // One object of another kind: let the core name what is wrong with it.
+  if (values.length === 1) return values[0];
+  throw new InputError([{ location: { file }, message: values.length === 0 ? 'no DatadogAgent in the file' : `no DatadogAgent among its ${values.length} documents` }]);
+}
+
+/** Loads the configuration and writes its warnings with `warn`; throws InputError naming each bad value (`origin: key: message`). */
+export async function requireConfig(args: ConfigArgs, io: Io, warn: (warnings: readonly ConfigIssue[]) => void): Promise<Extract<LoadedConfig, { ok: true }>> {
+  const loaded = await loadConfig(args, io);
+  warn(loaded.warnings);
+  if (!loaded.ok) {
+    throw new InputError(loaded.errors.map((issue) => ({ location: { file: issue.origin }, message: `${issue.key}: ${issue.message}` })));
+  }
+  return loaded;
 }

@@ -99,7 +99,7 @@ function inputOwners(units: readonly Unit[], defaultNamespace: string): KubeObje
 }
 
 /** Labels of the Namespace objects in the input, by name. */
-function namespaceLabels(units: readonly Unit[]): Map<string, Readonly<Record<string, string>>> {
+export function namespaceLabels(units: readonly Unit[]): Map<string, Readonly<Record<string, string>>> {
   const out = new Map<string, Readonly<Record<string, string>>>();
   for (const u of units) {
     if (u.object.kind !== 'Namespace') continue;

@@ -115,7 +115,9 @@ const KEYS = CONFIG_KEYS.map((k) => k.key).sort((a, b) => b.length - a.length);
 function originNote(reason: string, origins: Origins): string {
   const key = KEYS.find((k) => reason.includes(k));
   const origin = key ? origins[key] : undefined;
-  return key && origin && origin !== 'default' ? `; ${key} set by ${origin}` : '';
+  if (!key || !origin || origin === 'default') return '';
+  // A surface can explain a default ("default (the Operator sets no mode: ...)").
+  return origin.startsWith('default (') ? `; ${key}: ${origin}` : `; ${key} set by ${origin}`;
 }
 
 function fullySkipped(p: Previewed): boolean {

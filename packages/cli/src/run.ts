@@ -1,13 +1,17 @@
+import { distributionChecks } from '@dd-admission/core';
 import type { Document } from 'yaml';
 import packageJson from '../package.json' with { type: 'json' };
 import { helpText, parseArgs, usageLine, type Options } from './args.js';
 import { parseDocuments, type Input } from './documents.js';
+import { configCommand } from './config-command.js';
 import { formatProblem, InputError, UsageError } from './errors.js';
 import { displayName, readText, type Io } from './io.js';
-import { loadConfig } from './load-config.js';
-import { preview, type UnitPreview } from './preview.js';
+import { requireConfig } from './load-config.js';
+import { manifestsCommand } from './manifests-command.js';
+import { namespaceLabels, preview, type UnitPreview } from './preview.js';
 import { renderDiff } from './render-diff.js';
 import { explainConfigWarnings, explainSummary, explainUnit, strictFailure, summarize } from './render-explain.js';
+import { explainFindings } from './render-findings.js';
 import { diffInputs, patchedDocuments, renderJson, renderPatch, renderYaml } from './render-output.js';
 import { styleFor, type Style } from './style.js';
 
@@ -27,8 +31,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   const program = programName(argv[1]);
   try {
     const command = parseArgs(argv.slice(2));
-    if (command.kind === 'help') return write(io.stdout, helpText(program), EXIT.ok);
+    if (command.kind === 'help') return write(io.stdout, helpText(program, command.subcommand), EXIT.ok);
     if (command.kind === 'version') return write(io.stdout, `${program} ${packageJson.version}\n`, EXIT.ok);
+    if (command.kind === 'config') return await configCommand(command.options, io);
+    if (command.kind === 'manifests') return await manifestsCommand(command.options, io);
     return await previewCommand(command.options, io);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -41,14 +47,13 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
 async function previewCommand(options: Options, io: Io): Promise<number> {
   const errStyle = styleFor(io.isTTY.stderr, io.env);
-  const loaded = await loadConfig(options, io);
-  io.stderr.write(explainConfigWarnings(loaded.warnings, errStyle));
-  if (!loaded.ok) {
-    // Same shape as formatConfigIssue: `origin: key: message`.
-    throw new InputError(loaded.errors.map((issue) => ({ location: { file: issue.origin }, message: `${issue.key}: ${issue.message}` })));
-  }
+  const loaded = await requireConfig(options, io, (w) => io.stderr.write(explainConfigWarnings(w, errStyle)));
   const input = parseDocuments(await readText(options.file, io), displayName(options.file), options.namespace);
-  const previews = preview(input.units, loaded.config, options);
+  const namespaces = Object.fromEntries(namespaceLabels(input.units));
+  io.stderr.write(explainFindings(distributionChecks({ ...loaded, distributions: options.distributions, namespaces }), errStyle));
+  // The Cluster Agent runs in the Helm release namespace or the DatadogAgent's: the service-mode host names it.
+  const agentNamespace = loaded.deployment.surface === 'config' ? (options.agentNamespace ?? 'default') : loaded.deployment.namespace;
+  const previews = preview(input.units, loaded.config, { ...options, agentNamespace });
   const patched = patchedDocuments(input, previews);
 
   io.stdout.write(renderStdout(options, input, previews, patched, styleFor(io.isTTY.stdout, io.env)));

@@ -27,11 +27,11 @@ export function paint(style: Style, colour: Paint, text: string): string {
   return `\x1b[${CODES[colour]}m${text}\x1b[0m`;
 }
 
-export type Mark = 'ok' | 'warn' | 'fail' | 'skip' | 'same';
+export type Mark = 'ok' | 'warn' | 'fail' | 'skip' | 'same' | 'note';
 
-const UNICODE: Record<Mark, string> = { ok: '✔', warn: '⚠', fail: '✖', skip: '–', same: '=' };
-const ASCII: Record<Mark, string> = { ok: '[ok]', warn: '[warn]', fail: '[fail]', skip: '[skip]', same: '[same]' };
-const MARK_COLOUR: Record<Mark, Paint> = { ok: 'green', warn: 'yellow', fail: 'red', skip: 'dim', same: 'dim' };
+const UNICODE: Record<Mark, string> = { ok: '✔', warn: '⚠', fail: '✖', skip: '–', same: '=', note: 'ℹ' };
+const ASCII: Record<Mark, string> = { ok: '[ok]', warn: '[warn]', fail: '[fail]', skip: '[skip]', same: '[same]', note: '[note]' };
+const MARK_COLOUR: Record<Mark, Paint> = { ok: 'green', warn: 'yellow', fail: 'red', skip: 'dim', same: 'dim', note: 'cyan' };
 
 /** The status marker for a line of explanation. */
 export function mark(style: Style, which: Mark): string {

@@ -22,8 +22,10 @@ describe('parseArgs', () => {
     expect(options(['pod.yaml'])).toEqual({
       file: 'pod.yaml',
       set: [],
+      distributions: [],
       namespace: 'default',
-      agentNamespace: 'default',
+      // Unset: the Helm release namespace defaults to default, a DatadogAgent's own namespace is used.
+      agentNamespace: undefined,
       webhooks: ['config', 'tags', 'auto-instrumentation'],
       output: 'diff',
       strict: false,
@@ -39,6 +41,7 @@ describe('parseArgs', () => {
         { key: 'a.b', value: 'c=d' },
         { key: 'DD_X', value: '1' },
       ],
+      distributions: [],
       namespace: 'shop',
       agentNamespace: 'datadog',
       webhooks: ['tags', 'config'],
@@ -74,6 +77,56 @@ describe('parseArgs', () => {
     expect(usageError([])).toBe('missing the <file|-> argument');
     // A bad flag is the more useful message when the file is missing too.
     expect(usageError(['--set', 'novalue'])).toBe('--set "novalue": expected key=value');
+  });
+
+  it('reads --helm-values / --datadog-agent / --release / --distribution for the preview', () => {
+    expect(options(['pod.yaml', '--helm-values', 'values.yaml', '--release=monitoring', '--distribution', 'eks,gke-private', '--distribution', 'eks'])).toMatchObject({
+      helmValues: 'values.yaml',
+      release: 'monitoring',
+      distributions: ['eks', 'gke-private'],
+    });
+    expect(options(['pod.yaml', '--datadog-agent', 'dda.yaml', '--config', 'datadog.yaml'])).toMatchObject({ datadogAgent: 'dda.yaml', config: 'datadog.yaml' });
+  });
+
+  it('refuses two deployment surfaces, --release without Helm values, unknown distributions', () => {
+    expect(usageError(['x', '--helm-values', 'v.yaml', '--datadog-agent', 'd.yaml'])).toBe('--helm-values and --datadog-agent cannot be used together: a cluster is installed by one of them');
+    expect(usageError(['x', '--release', 'dd'])).toBe('--release names the Helm release of --helm-values: give --helm-values too');
+    expect(usageError(['x', '--helm-values', 'v.yaml', '--release', 'Bad_Name'])).toContain('"Bad_Name" is not a valid Helm release name');
+    expect(usageError(['x', '--distribution', 'k3s'])).toBe(
+      '--distribution: unknown distribution "k3s" (expected gke-autopilot, openshift, aks, eks, gke-private, rancher-eks, rancher-gke-private)',
+    );
+    expect(usageError(['x', '--network-policy', 'cilium'])).toBe("--network-policy is an option of 'manifests' (manifests --network-policy kubernetes|cilium)");
+  });
+
+  it('config: the first positional; its own flags only; -n is the install namespace', () => {
+    expect(parseArgs(['config', '--helm-values', 'v.yaml', '-n', 'datadog', '-o', 'json'])).toEqual({
+      kind: 'config',
+      options: { helmValues: 'v.yaml', set: [], distributions: [], agentNamespace: 'datadog', output: 'json' },
+    });
+    expect(parseArgs(['config'])).toEqual({ kind: 'config', options: { set: [], distributions: [], output: 'yaml' } });
+    // A flag value named config is not the subcommand.
+    expect(parseArgs(['--config', 'config', 'pod.yaml'])).toMatchObject({ kind: 'preview', options: { config: 'config', file: 'pod.yaml' } });
+    expect(parseArgs(['./config'])).toMatchObject({ kind: 'preview', options: { file: './config' } });
+    expect(usageError(['config', '--webhook', 'tags'])).toBe("--webhook is not an option of 'config'");
+    expect(usageError(['config', '--strict'])).toBe("--strict is not an option of 'config'");
+    expect(usageError(['config', 'pod.yaml'])).toBe("'config' takes no file argument, got: pod.yaml (to preview a file named config, write ./config)");
+    expect(usageError(['config', '-o', 'diff'])).toBe('-o/--output: unknown format "diff" (expected yaml, json)');
+    expect(usageError(['config', '-n', 'a', '--agent-namespace', 'b'])).toBe('-n/--namespace given twice (a and b)');
+  });
+
+  it('manifests: --network-policy kubernetes|cilium', () => {
+    expect(parseArgs(['manifests', '--network-policy', 'cilium', '--datadog-agent', 'd.yaml'])).toEqual({
+      kind: 'manifests',
+      options: { networkPolicy: 'cilium', datadogAgent: 'd.yaml', set: [], distributions: [], output: 'yaml' },
+    });
+    expect(usageError(['manifests', '--network-policy', 'calico'])).toBe('--network-policy: unknown flavor "calico" (expected kubernetes, cilium)');
+  });
+
+  it('help for a subcommand', () => {
+    expect(parseArgs(['config', '--help'])).toEqual({ kind: 'help', subcommand: 'config' });
+    expect(parseArgs(['manifests', '-h', '--bogus'])).toEqual({ kind: 'help' });
+    expect(helpText('dd-mutate', 'manifests')).toContain('Usage: dd-mutate manifests --network-policy kubernetes|cilium');
+    expect(helpText('dd-mutate')).toContain('with --helm-values / --datadog-agent it is applied on top and overrides');
   });
 
   it('usage names the program it was invoked as', () => {

@@ -246,6 +246,27 @@ describe('configuration', () => {
   });
 });
 
+describe('deployment surfaces', () => {
+  it('--helm-values: preview, config and manifests from the values users install the chart with', async () => {
+    const values = 'datadog:\n  apm:\n    socketEnabled: false\n    portEnabled: true\n';
+    const d = tempDir({ 'values.yaml': values, 'deployment.yaml': DEPLOYMENT });
+    try {
+      const preview = await spawnCli(['deployment.yaml', '--helm-values', 'values.yaml', '-o', 'json'], { cwd: d });
+      expect(preview.status).toBe(0);
+      expect(envOf(JSON.parse(preview.stdout).spec.template.spec.containers[0]).DD_AGENT_HOST).toBe('fieldRef status.hostIP');
+      const config = await spawnCli(['config', '--helm-values', 'values.yaml'], { cwd: d });
+      expect(config.status).toBe(0);
+      expect(config.stdout).toContain('    mode: hostip # datadog.apm.portEnabled\n');
+      const manifests = await spawnCli(['manifests', '--network-policy', 'kubernetes', '--helm-values', 'values.yaml', '-n', 'datadog'], { cwd: d });
+      expect(parseAllDocuments(manifests.stdout).map((doc) => doc.toJS().kind)).toEqual(['Service', 'NetworkPolicy']);
+      const usage = await spawnCli(['config', '--helm-values', 'values.yaml', '--datadog-agent', 'x.yaml'], { cwd: d });
+      expect(usage.status).toBe(2);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('workloads and warnings', () => {
   it('a CronJob is patched under spec.jobTemplate.spec.template.spec', async () => {
     const r = await run(['cronjob.yaml', '-o', 'patch']);

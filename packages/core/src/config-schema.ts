@@ -78,7 +78,8 @@ const map = () =>
 const oneOf = <T extends readonly [string, ...string[]]>(values: T, d: T[number]) =>
   z
     .preprocess(
-      scalarToString,
+      // The agent compares these case-insensitively (`INFO` is `info`).
+      (v) => (typeof v === 'string' ? v.toLowerCase() : scalarToString(v)),
       z.enum(values, { error: (i) => `expected one of ${values.join(', ')}, got ${show(i.input)}` }),
     )
     .default(d as never);

@@ -122,6 +122,8 @@ function collectSource(
     }
   };
   const visitEnv = (name: string, value: unknown) => {
+    // Like the agent's config library, an empty variable counts as unset.
+    if (value === '') return;
     const info = BY_ENV.get(name);
     if (info) {
       flat.set(info.key, { value, origin: `${source.origin} (${name})` });

@@ -249,3 +249,19 @@ describe('config-keys.md: errors and warnings', () => {
     expect(r.warnings.find((x) => x.key === 'apm_config.instrumentation.enabled_namespace')?.message).toContain('did you mean apm_config.instrumentation.enabled_namespaces');
   });
 });
+
+describe('agent config library leniencies', () => {
+  it('log_level is case-insensitive: INFO is info', () => {
+    const r = parseConfig({ origin: '--set', values: { log_level: 'INFO' } });
+    expect(r.ok && r.config.log_level).toBe('info');
+  });
+
+  it('an empty DD_* variable counts as unset (the default stays)', () => {
+    const r = parseConfig({ origin: 'environment', values: { DD_ADMISSION_CONTROLLER_MUTATE_UNLABELLED: '', DD_ADMISSION_CONTROLLER_PORT: '' } });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.admission_controller.mutate_unlabelled).toBe(false);
+    expect(r.config.admission_controller.port).toBe(8000);
+    expect(r.origins['admission_controller.port']).toBe('default');
+  });
+});

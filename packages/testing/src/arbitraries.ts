@@ -9,3 +9,4 @@ export * from './arbitraries/config.js';
 export * from './arbitraries/context.js';
 export * from './arbitraries/scenario.js';
 export * from './arbitraries/review.js';
+export * from './arbitraries/helm-values.js';
