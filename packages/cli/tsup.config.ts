@@ -1,13 +1,15 @@
 import { defineConfig } from 'tsup';
 
 // One self-contained file: the preview loads nothing but this bundle, so it starts fast.
+// The Kubernetes client stays outside it: `status` imports it lazily, the preview never does.
 export default defineConfig({
   entry: { 'dd-mutate': 'src/main.ts' },
   format: ['esm'],
   clean: true,
   target: 'node20',
   platform: 'node',
-  noExternal: [/.*/],
+  noExternal: [/^(?!@kubernetes\/client-node)/],
+  external: ['@kubernetes/client-node'],
   splitting: false,
   treeshake: true,
   sourcemap: false,

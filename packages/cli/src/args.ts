@@ -340,6 +340,8 @@ ${SOURCE_OPTIONS}
 Subcommands (the first argument; a file named config or manifests is given as ./config):
   config                      print the effective admission configuration and where each value comes from
   manifests                   print the webhook Service and the Cluster Agent's network policy
+  status                      read the webhook configuration and certificate Secret from the cluster of
+                              the current kubeconfig context ('${program} status --help')
 
 The environment's DD_* variables are not read: configuration comes only from the files and --set.
 Explanations, configuration warnings and distribution checks go to stderr, so stdout can be piped

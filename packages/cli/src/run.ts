@@ -8,6 +8,7 @@ import { formatProblem, InputError, UsageError } from './errors.js';
 import { displayName, readText, type Io } from './io.js';
 import { requireConfig } from './load-config.js';
 import { manifestsCommand } from './manifests-command.js';
+import { parseStatusArgs, runStatus, STATUS_USAGE } from './status-command.js';
 import { namespaceLabels, preview, type UnitPreview } from './preview.js';
 import { renderDiff } from './render-diff.js';
 import { explainConfigWarnings, explainSummary, explainUnit, strictFailure, summarize } from './render-explain.js';
@@ -30,6 +31,8 @@ export function programName(scriptPath: string | undefined): string {
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   const program = programName(argv[1]);
   try {
+    // `status` talks to a cluster and has options of its own; it loads the Kubernetes client lazily.
+    if (argv[2] === 'status') return await runStatus(parseStatusArgs(argv.slice(3)), io);
     const command = parseArgs(argv.slice(2));
     if (command.kind === 'help') return write(io.stdout, helpText(program, command.subcommand), EXIT.ok);
     if (command.kind === 'version') return write(io.stdout, `${program} ${packageJson.version}\n`, EXIT.ok);
@@ -38,7 +41,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     return await previewCommand(command.options, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      return write(io.stderr, `${program}: ${e.message}\n${usageLine(program)}\nRun '${program} --help' for details.\n`, EXIT.usage);
+      const usage = argv[2] === 'status' ? STATUS_USAGE.split('\n')[0]! : usageLine(program);
+      const help = argv[2] === 'status' ? `${program} status --help` : `${program} --help`;
+      return write(io.stderr, `${program}: ${e.message}\n${usage}\nRun '${help}' for details.\n`, EXIT.usage);
     }
     if (e instanceof InputError) return write(io.stderr, e.problems.map((p) => `${program}: error: ${formatProblem(p)}\n`).join(''), EXIT.failed);
     throw e;

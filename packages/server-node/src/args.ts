@@ -14,6 +14,10 @@ export interface ServerArgs {
   maxBodyBytes?: number;
   tlsCert?: string;
   tlsKey?: string;
+  /** Kubeconfig of the controllers (default: KUBECONFIG, ~/.kube/config, else in-cluster). */
+  kubeconfig?: string;
+  /** Do not run the controllers even when admission_controller.enabled is true. */
+  noControllers?: boolean;
 }
 
 /** A command line we cannot run with (exit code 2). */
@@ -34,6 +38,10 @@ Options:
                            certificate; prints the CA bundle and a curl line
   --tls-cert <file>        PEM certificate (chain) to serve; reloaded on change
   --tls-key <file>         PEM private key of --tls-cert; reloaded on change
+  --kubeconfig <file>      cluster of the controllers (default: KUBECONFIG,
+                           ~/.kube/config, else the pod's service account)
+  --no-controllers         do not run the certificate Secret, webhook
+                           configuration and leader election controllers
   --port <n>               listen port (default admission_controller.port, 8000;
                            0 picks a free port and prints it)
   --host <address>         listen address (default: all interfaces)
@@ -45,7 +53,11 @@ Options:
   --max-body-bytes <n>     largest AdmissionReview accepted (default 3145728)
   -h, --help               show this help
 
---tls-cert and --tls-key are required unless --dev is given.
+With admission_controller.enabled (DD_ADMISSION_CONTROLLER_ENABLED=true) the
+controllers keep the webhook-certificate Secret and the datadog-webhook
+MutatingWebhookConfiguration in the cluster (the leader of a Lease writes,
+every replica serves the Secret's certificate). Otherwise --tls-cert and
+--tls-key are required unless --dev is given.
 The log level is log_level / DD_LOG_LEVEL (default info; debug in --dev).`;
 
 /** Parses argv (without node and the script); throws ArgsError with a message for the user. */
@@ -69,6 +81,8 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
         'max-body-bytes': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        kubeconfig: { type: 'string' },
+        'no-controllers': { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -85,11 +99,23 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
     ...optional('maxBodyBytes', integer('--max-body-bytes', values['max-body-bytes'] as string | undefined, 1, Number.MAX_SAFE_INTEGER)),
     ...optional('tlsCert', values['tls-cert'] as string | undefined),
     ...optional('tlsKey', values['tls-key'] as string | undefined),
+    ...optional('kubeconfig', values.kubeconfig as string | undefined),
+    ...optional('noControllers', values['no-controllers'] === true ? true : undefined),
   };
   if (parsed.help) return parsed;
   if ((parsed.tlsCert === undefined) !== (parsed.tlsKey === undefined)) throw new ArgsError('--tls-cert and --tls-key go together');
-  if (!parsed.dev && parsed.tlsCert === undefined) throw new ArgsError('--tls-cert and --tls-key are required (or --dev for an in-memory certificate)');
   return parsed;
+}
+
+/** Whether the controllers run: admission_controller.enabled, not --dev, not --no-controllers. */
+export function controllersEnabled(args: ServerArgs, admissionControllerEnabled: boolean): boolean {
+  return admissionControllerEnabled && !args.dev && args.noControllers !== true;
+}
+
+/** Throws unless the server has a certificate to serve: files, --dev, or the controllers' Secret. */
+export function checkTlsSource(args: ServerArgs, controllers: boolean): void {
+  if (args.dev || args.tlsCert !== undefined || controllers) return;
+  throw new ArgsError('--tls-cert and --tls-key are required (or --dev for an in-memory certificate, or admission_controller.enabled for the certificate Secret)');
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -19,6 +19,21 @@ export const SITES = {
   tls: { file: 'server-node/tls.ts', line: 1, func: 'watchTlsFiles' },
   devCertificate: { file: 'server-node/dev-certificate.ts', line: 1, func: 'generateDevCertificate' },
   main: { file: 'server-node/main.ts', line: 1, func: 'main' },
+  // Controllers: the troubleshooting guide's sites are exact, the others follow the 2023 source layout.
+  startAdmission: { file: 'cmd/cluster-agent/subcommands/start/command.go', line: 431, func: 'start' },
+  startControllers: { file: 'pkg/clusteragent/admission/start.go', line: 60, func: 'StartControllers' },
+  informerSync: { file: 'pkg/util/kubernetes/apiserver/util.go', line: 47, func: 'func1' },
+  informerWatch: { file: 'server-node/controllers/object-watch.ts', line: 1, func: 'watchObject' },
+  secretRun: { file: 'pkg/clusteragent/admission/controllers/secret/controller.go', line: 73, func: 'Run' },
+  secretEnqueue: { file: 'pkg/clusteragent/admission/controllers/secret/controller.go', line: 140, func: 'enqueue' },
+  secretProcess: { file: 'pkg/clusteragent/admission/controllers/secret/controller.go', line: 174, func: 'processNextWorkItem' },
+  secretReconcile: { file: 'pkg/clusteragent/admission/controllers/secret/controller.go', line: 211, func: 'reconcile' },
+  webhookRun: { file: 'pkg/clusteragent/admission/controllers/webhook/controller_v1.go', line: 91, func: 'Run' },
+  webhookEnqueue: { file: 'pkg/clusteragent/admission/controllers/webhook/controller_base.go', line: 148, func: 'enqueue' },
+  webhookProcess: { file: 'pkg/clusteragent/admission/controllers/webhook/controller_base.go', line: 176, func: 'processNextWorkItem' },
+  webhookReconcile: { file: 'pkg/clusteragent/admission/controllers/webhook/controller_v1.go', line: 140, func: 'reconcile' },
+  leaderElection: { file: 'pkg/util/kubernetes/apiserver/leaderelection/leaderelection.go', line: 1, func: 'runLeaderElection' },
+  secretTls: { file: 'server-node/controllers/secret-tls.ts', line: 1, func: 'secretTlsSource' },
 } as const satisfies Record<string, LogSite>;
 
 /** One log line to write. */

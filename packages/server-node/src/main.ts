@@ -2,14 +2,18 @@
 // standard streams; everything else gets what it needs as parameters.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { ArgsError, parseServerArgs, USAGE, type ServerArgs } from './args.js';
+import { hostname } from 'node:os';
+import { resourcesNamespace, type AdmissionConfig } from '@dd-admission/core';
+import { ArgsError, checkTlsSource, controllersEnabled, parseServerArgs, USAGE, type ServerArgs } from './args.js';
 import { systemClock } from './clock.js';
+import { connectKube } from './controllers/kube-client.js';
+import { startControllers, type RunningControllers } from './controllers/start.js';
 import { devBanner, sampleReview, writeDevFiles } from './dev-banner.js';
 import { devCertificateHosts, generateDevCertificate } from './dev-certificate.js';
 import { kubeOwnerFetch } from './kube-owner-fetch.js';
 import { SITES } from './log-lines.js';
 import { createLogger, toLogLevel, type Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type WebhookMetrics } from './metrics.js';
 import { createOwnerLookup } from './owner-lookup.js';
 import { createWebhookServer, webhookRoutes } from './server.js';
 import { loadConfig, resolveAgentNamespace, SettingsError, type LoadedConfig } from './settings.js';
@@ -23,14 +27,27 @@ const TLS_POLL_MS = 5_000;
 async function main(): Promise<void> {
   const args = parseOrExit(process.argv.slice(2));
   const loaded = await loadConfig({ configFile: args.configFile, env: process.env, readFile: readText }).catch(exitOnSettingsError);
+  const withControllers = controllersEnabled(args, loaded.config.admission_controller.enabled);
+  checkTlsOrExit(args, withControllers);
   const logger = createLogger({ level: logLevel(args, loaded), format: args.logFormat, sink: (line) => process.stdout.write(`${line}\n`), clock: systemClock });
   installCrashGuards(logger);
   for (const warning of loaded.warnings) logger.warn(SITES.main, `Configuration: ${warning}`);
 
   const { config } = loaded;
   const agentNamespace = await resolveAgentNamespace(args.agentNamespace, process.env, readText);
-  const tls = await tlsSource(args, config.admission_controller.service_name, agentNamespace, logger);
+  // Closed in reverse order on a signal: the server, its certificate, then the controllers (which release the lease).
+  const closers: (() => unknown)[] = [];
+  stopOnSignals(logger, async () => {
+    for (const close of closers.reverse()) await close();
+  });
   const metrics = createMetrics({ processMetrics: true });
+  const controllers = withControllers ? await startAdmissionControllers(args, config, agentNamespace, logger, metrics) : undefined;
+  if (controllers) closers.push(() => controllers.stop());
+  else if (!args.dev && !config.admission_controller.enabled) {
+    logger.info(SITES.startAdmission, 'Admission controller is disabled: the certificate Secret and webhook configuration controllers do not run (admission_controller.enabled is false)');
+  }
+  const tls = await tlsSource(args, config, agentNamespace, logger, controllers);
+  closers.push(() => tls.close());
   const ownerLookup = createOwnerLookup({
     fetch: kubeOwnerFetch(),
     ttlMs: config.admission_controller.pod_owners_cache_validity * 60_000,
@@ -42,11 +59,31 @@ async function main(): Promise<void> {
     logger.error(SITES.run, `Could not start the admission controller webhook server: ${error.message}`);
     process.exit(1);
   });
+  closers.push(() => server.close());
   if (args.dev) await printDevBanner(tls.current().cert, address.port, [...webhookRoutes(config).keys()]);
-  stopOnSignals(logger, async () => {
-    await server.close();
-    tls.close();
-  });
+}
+
+function checkTlsOrExit(args: ServerArgs, withControllers: boolean): void {
+  try {
+    checkTlsSource(args, withControllers);
+  } catch (error) {
+    if (!(error instanceof ArgsError)) throw error;
+    process.stderr.write(`dd-admission-webhook: ${error.message}\nRun dd-admission-webhook --help for the options.\n`);
+    process.exit(2);
+  }
+}
+
+/** The controllers of controllers spec §1; a client or configuration problem ends the process (as the agent's start-up error does). */
+async function startAdmissionControllers(args: ServerArgs, config: AdmissionConfig, agentNamespace: string, logger: Logger, metrics: WebhookMetrics): Promise<RunningControllers> {
+  try {
+    const clients = await connectKube(args.kubeconfig ? { kubeconfig: args.kubeconfig } : {});
+    // The pod name: unique among replicas, and the same after a restart of the same pod.
+    const identity = hostname();
+    return await startControllers({ config, namespace: resourcesNamespace(config, agentNamespace), clients, identity, clock: systemClock, logger, metrics });
+  } catch (error) {
+    logger.error(SITES.startAdmission, `Could not start admission controller: ${(error as Error).message}`);
+    process.exit(1);
+  }
 }
 
 function parseOrExit(argv: string[]): ServerArgs {
@@ -77,7 +114,7 @@ function logLevel(args: ServerArgs, loaded: LoadedConfig) {
   return toLogLevel(loaded.config.log_level);
 }
 
-async function tlsSource(args: ServerArgs, serviceName: string, namespace: string, logger: Logger): Promise<TlsSource> {
+async function tlsSource(args: ServerArgs, config: AdmissionConfig, namespace: string, logger: Logger, controllers: RunningControllers | undefined): Promise<TlsSource> {
   if (args.tlsCert && args.tlsKey) {
     try {
       return await watchTlsFiles({ certFile: args.tlsCert, keyFile: args.tlsKey, pollMs: TLS_POLL_MS, logger });
@@ -86,7 +123,12 @@ async function tlsSource(args: ServerArgs, serviceName: string, namespace: strin
       process.exit(1);
     }
   }
-  const material = await generateDevCertificate({ hosts: devCertificateHosts(serviceName, namespace), clock: systemClock });
+  if (controllers) {
+    const secret = `${resourcesNamespace(config, namespace)}/${config.admission_controller.certificate.secret_name}`;
+    logger.info(SITES.secretTls, `Waiting for the certificate Secret ${secret} before serving`);
+    return controllers.tls;
+  }
+  const material = await generateDevCertificate({ hosts: devCertificateHosts(config.admission_controller.service_name, namespace), clock: systemClock });
   logger.info(SITES.devCertificate, `Generated an in-memory self-signed certificate (SHA-256 ${material.fingerprint})`);
   return staticTls(material);
 }

@@ -25,6 +25,8 @@ export interface WebhookMetrics {
   ownerCache(resource: string, hit: boolean): void;
   /** A request answered with a 4xx before reaching a webhook (bad method, content type, size, body). */
   rejected(webhook: WebhookName, statusCode: number): void;
+  /** One controller reconcile: `reconcile_success` / `reconcile_errors`, tag `controller` (`secrets` / `webhooks`). */
+  reconcile(controller: 'secrets' | 'webhooks', ok: boolean): void;
   /** Tells the certificate_expiry gauge how to read the hours left on the served certificate. */
   certificateExpiry(hoursLeft: () => number | undefined): void;
   /** The Prometheus text exposition. */
@@ -77,6 +79,8 @@ export function createMetrics(options: MetricsOptions = {}): WebhookMetrics {
     labelNames: ['mutation_type', 'status_code'] as const,
     registers,
   });
+  const reconcileSuccess = new Counter({ name: `${PREFIX}reconcile_success`, help: 'Number of reconcile successes per controller.', labelNames: ['controller'] as const, registers });
+  const reconcileErrors = new Counter({ name: `${PREFIX}reconcile_errors`, help: 'Number of reconcile errors per controller.', labelNames: ['controller'] as const, registers });
   let hoursLeft: () => number | undefined = () => undefined;
   new Gauge({
     name: `${PREFIX}certificate_expiry`,
@@ -106,6 +110,7 @@ export function createMetrics(options: MetricsOptions = {}): WebhookMetrics {
     libraryInjected: (language) => libraries.inc({ language, injected: 'true' }),
     ownerCache: (resource, hit) => (hit ? cacheHit : cacheMiss).inc({ resource }),
     rejected: (w, statusCode) => rejected.inc({ mutation_type: MUTATION_TYPE[w], status_code: String(statusCode) }),
+    reconcile: (controller, ok) => (ok ? reconcileSuccess : reconcileErrors).inc({ controller }),
     certificateExpiry(source) {
       hoursLeft = source;
     },

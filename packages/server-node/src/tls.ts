@@ -14,7 +14,7 @@ export interface TlsMaterial {
   fingerprint: string;
 }
 
-/** Where the server gets its certificate: fixed (dev) or file-backed with reload. */
+/** Where the server gets its certificate: fixed (dev), file-backed with reload, or the controllers' Secret. */
 export interface TlsSource {
   current(): TlsMaterial;
   /** Calls `listener` with each new valid pair; returns the unsubscribe function. */
@@ -57,6 +57,31 @@ export function secureContextOptions(material: TlsMaterial, allowLegacyTls: bool
 /** A source that never changes (the in-memory dev certificate). */
 export function staticTls(material: TlsMaterial): TlsSource {
   return { current: () => material, onChange: () => () => {}, close: () => {} };
+}
+
+/** A source its owner switches to a new pair (the Secret-backed certificate of the controllers). */
+export interface TlsHolder extends TlsSource {
+  /** Serves `material` from now on (new handshakes); a pair with the same fingerprint changes nothing. */
+  set(material: TlsMaterial): void;
+}
+
+/** A source that starts with `initial` and changes when told to. */
+export function tlsHolder(initial: TlsMaterial): TlsHolder {
+  let material = initial;
+  const listeners = new Set<(m: TlsMaterial) => void>();
+  return {
+    current: () => material,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => listeners.clear(),
+    set(next) {
+      if (next.fingerprint === material.fingerprint && next.key === material.key) return;
+      material = next;
+      for (const listener of [...listeners]) listener(next);
+    },
+  };
 }
 
 export interface TlsFilesOptions {

@@ -27,7 +27,9 @@ describe('deploy/*.yaml', () => {
     expect(container.ports).toEqual([{ name: 'https', containerPort: 8000, protocol: 'TCP' }]);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
-    expect(container.volumeMounts.map((m: Obj) => m.mountPath).sort()).toEqual(['/etc/dd-admission/tls', '/tmp']);
+    expect(container.volumeMounts.map((m: Obj) => m.mountPath)).toEqual(['/tmp']);
+    expect(container.env).toContainEqual({ name: 'DD_ADMISSION_CONTROLLER_ENABLED', value: 'true' });
+    expect(container.args.some((a: string) => a.startsWith('--tls-'))).toBe(false);
     expect(deployment!.spec.template.metadata.labels['admission.datadoghq.com/enabled']).toBe('false');
   });
 
@@ -36,14 +38,34 @@ describe('deploy/*.yaml', () => {
     const [service] = byKind(all, 'Service');
     expect(service!.spec.ports).toEqual([{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }]);
     expect(byKind(all, 'PodDisruptionBudget')[0]!.spec.minAvailable).toBe(1);
-    const [role] = byKind(all, 'ClusterRole');
+    const role = byKind(all, 'ClusterRole').find((r) => r.metadata.name === 'dd-admission-webhook-owner-reader');
     expect(role!.rules).toEqual([
       { apiGroups: ['apps'], resources: ['replicasets', 'deployments', 'statefulsets', 'daemonsets'], verbs: ['get'] },
       { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['get'] },
     ]);
-    const [binding] = byKind(all, 'ClusterRoleBinding');
     const [account] = byKind(all, 'ServiceAccount');
-    expect(binding!.subjects).toEqual([{ kind: 'ServiceAccount', name: account!.metadata.name, namespace: account!.metadata.namespace }]);
+    for (const binding of [...byKind(all, 'ClusterRoleBinding'), ...byKind(all, 'RoleBinding')]) {
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: account!.metadata.name, namespace: account!.metadata.namespace }]);
+    }
+  });
+
+  it('lets the controllers touch their three objects only, by name, and never delete', async () => {
+    const all = await manifests();
+    const webhook = byKind(all, 'ClusterRole').find((r) => r.metadata.name === 'dd-admission-webhook-configuration');
+    expect(webhook!.rules).toEqual([
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: ['datadog-webhook'], verbs: ['get', 'list', 'watch', 'update'] },
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['create'] },
+    ]);
+    const [role] = byKind(all, 'Role');
+    expect(role!.metadata.namespace).toBe('datadog');
+    expect(role!.rules).toEqual([
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['webhook-certificate'], verbs: ['get', 'list', 'watch', 'update'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['dd-admission-webhook-leader-election'], verbs: ['get', 'update'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    ]);
+    const bound = [...byKind(all, 'ClusterRoleBinding'), ...byKind(all, 'RoleBinding')].map((b) => `${b.kind}/${b.roleRef.name}`).sort();
+    expect(bound).toEqual(['ClusterRoleBinding/dd-admission-webhook-configuration', 'ClusterRoleBinding/dd-admission-webhook-owner-reader', 'RoleBinding/dd-admission-webhook-controllers']);
   });
 });
 

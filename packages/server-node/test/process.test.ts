@@ -1,15 +1,17 @@
 // The bundled entry point as the image runs it: built with tsup, copied alone to an empty directory, run with node.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { connect } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKubeApi } from '@dd-admission/testing';
 import { admissionReview } from './helpers.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -38,9 +40,9 @@ interface Running {
   exit: Promise<number | null>;
 }
 
-/** Runs the bundle from the clean directory with nothing but node and a minimal environment. */
-function run(args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [bundle, ...args], {
+/** Runs the bundle (by default the copy in the clean directory) with nothing but node and a minimal environment. */
+function run(args: string[], env: Record<string, string> = {}, script = bundle): Running {
+  const child = spawn(process.execPath, [script, ...args], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', HOME: dir, TMPDIR: dir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -188,5 +190,83 @@ describe('the bundle', () => {
     const noCert = run([]);
     expect(await noCert.exit).toBe(2);
     expect(noCert.stderr.join('\n')).toContain('--tls-cert and --tls-key are required');
+  });
+});
+
+describe('the bundle with the controllers', () => {
+  // The bundle copied alone, with only @kubernetes/client-node next to it, as in the image.
+  let withClient: string;
+  beforeAll(async () => {
+    const home = join(dir, 'with-client');
+    await mkdir(join(home, 'node_modules', '@kubernetes'), { recursive: true });
+    const client = dirname(createRequire(import.meta.url).resolve('@kubernetes/client-node/package.json'));
+    await symlink(await realpath(client), join(home, 'node_modules', '@kubernetes', 'client-node'), 'dir');
+    withClient = join(home, 'dd-admission-webhook.js');
+    await copyFile(bundle, withClient);
+  });
+
+  /** The line, or a clear failure when the process ends first. */
+  const lineOrExit = (p: Running, match: RegExp) =>
+    Promise.race([
+      p.waitFor('stdout', match),
+      p.exit.then((code) => {
+        throw new Error(`exited with ${code} before printing ${match}:\n${p.stdout.join('\n')}\n${p.stderr.join('\n')}`);
+      }),
+    ]);
+
+  it('creates the Secret and the webhook configuration, serves the Secret certificate, releases the lease on SIGTERM', async () => {
+    const api = await startKubeApi();
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(kubeconfig, api.kubeconfig());
+    const p = run(['--port', '0', '--host', '127.0.0.1', '--kubeconfig', kubeconfig], { DD_ADMISSION_CONTROLLER_ENABLED: 'true', DD_KUBE_RESOURCES_NAMESPACE: 'datadog' }, withClient);
+    try {
+      const [, port] = await lineOrExit(p, /listening on \S+ port (\d+)/);
+      await lineOrExit(p, /\| INFO \| .* This replica \(\S+\) is now the leader/);
+      const secret = api.read('v1', 'Secret', 'webhook-certificate', 'datadog') as { data: Record<string, string> } | undefined;
+      expect(secret).toBeDefined();
+      const cert = Buffer.from(secret!.data['cert.pem']!, 'base64').toString('utf8');
+      // The webhook is written after the Secret the server waited for; poll (bounded) until it is there.
+      const readWebhooks = () => (api.read('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration', 'datadog-webhook') as { webhooks: { clientConfig: { caBundle: string } }[] } | undefined)?.webhooks;
+      let webhooks = readWebhooks();
+      for (let i = 0; i < 200 && !webhooks; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        webhooks = readWebhooks();
+      }
+      expect(webhooks?.map((w) => w.clientConfig.caBundle)).toEqual(Array(3).fill(secret!.data['cert.pem']));
+      const fingerprint = await new Promise<string>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port: Number(port), ca: cert, servername: 'datadog-admission-controller.datadog.svc' }, () => {
+          resolve(socket.getPeerCertificate().fingerprint256);
+          socket.end();
+        });
+        socket.on('error', reject);
+      });
+      expect(fingerprint).toBe(new X509Certificate(cert).fingerprint256);
+
+      p.child.kill('SIGTERM');
+      expect(await p.exit).toBe(0);
+      const lease = api.read('coordination.k8s.io/v1', 'Lease', 'dd-admission-webhook-leader-election', 'datadog') as unknown as { spec: { holderIdentity: string } };
+      expect(lease.spec.holderIdentity).toBe('');
+    } finally {
+      p.child.kill('SIGKILL');
+      await api.close();
+    }
+  });
+
+  it('with a kubeconfig that cannot be read, says why and exits 1', async () => {
+    const noKube = run(['--port', '0', '--kubeconfig', join(dir, 'missing.kubeconfig')], { DD_ADMISSION_CONTROLLER_ENABLED: 'true' }, withClient);
+    expect(await noKube.exit).toBe(1);
+    expect(noKube.stdout.join('\n')).toMatch(/\| ERROR \| \(cmd\/cluster-agent\/subcommands\/start\/command\.go:\d+ in start\) \| Could not start admission controller: cannot load the Kubernetes configuration/);
+  });
+
+  it('with no Kubernetes configuration at all, says so instead of trying localhost:8080', async () => {
+    const nowhere = run(['--port', '0'], { DD_ADMISSION_CONTROLLER_ENABLED: 'true' }, withClient);
+    expect(await nowhere.exit).toBe(1);
+    expect(nowhere.stdout.join('\n')).toContain('Could not start admission controller: no Kubernetes configuration: not in a pod with a service account, and no KUBECONFIG or ~/.kube/config (pass --kubeconfig)');
+  });
+
+  it('without the Kubernetes client next to it, says so and exits 1', async () => {
+    const noClient = run(['--port', '0'], { DD_ADMISSION_CONTROLLER_ENABLED: 'true' });
+    expect(await noClient.exit).toBe(1);
+    expect(noClient.stdout.join('\n')).toContain('Could not start admission controller: the Kubernetes client @kubernetes/client-node is not installed');
   });
 });

@@ -1,6 +1,6 @@
 // The server's small modules on their own: durations, log lines, arguments, settings.
 import { describe, expect, it } from 'vitest';
-import { ArgsError, parseServerArgs } from '../src/args.js';
+import { ArgsError, checkTlsSource, controllersEnabled, parseServerArgs } from '../src/args.js';
 import { answerBudgetMs, DeadlineExceededError, parseGoDuration, withDeadline } from '../src/deadline.js';
 import { podString } from '../src/log-lines.js';
 import { createLogger, formatTimestamp, toLogLevel } from '../src/logger.js';
@@ -115,12 +115,24 @@ describe('parseServerArgs', () => {
     [['--dev', '--log-format', 'xml'], '--log-format expects text or json, got "xml"'],
     [['--dev', '--max-body-bytes', '0'], '--max-body-bytes must be between 1'],
     [['--tls-cert', 'c.pem'], '--tls-cert and --tls-key go together'],
-    [[], '--tls-cert and --tls-key are required'],
     [['--dev', '--nope'], "Unknown option '--nope'"],
     [['--dev', 'extra'], 'extra'],
   ])('%j is refused', (argv, message) => {
     expect(() => parseServerArgs(argv)).toThrow(ArgsError);
     expect(() => parseServerArgs(argv)).toThrow(message);
+  });
+
+  it('reads the controller flags', () => {
+    expect(parseServerArgs(['--kubeconfig', 'kc.yaml', '--no-controllers', '--dev'])).toEqual({ help: false, dev: true, logFormat: 'text', kubeconfig: 'kc.yaml', noControllers: true });
+  });
+
+  it('needs a certificate source: files, --dev, or the controllers (admission_controller.enabled, not --dev, not --no-controllers)', () => {
+    const none = parseServerArgs([]);
+    expect(() => checkTlsSource(none, false)).toThrow('--tls-cert and --tls-key are required');
+    expect(() => checkTlsSource(none, controllersEnabled(none, true))).not.toThrow();
+    expect(controllersEnabled(parseServerArgs(['--no-controllers']), true)).toBe(false);
+    expect(controllersEnabled(parseServerArgs(['--dev']), true)).toBe(false);
+    expect(controllersEnabled(none, false)).toBe(false);
   });
 });
 

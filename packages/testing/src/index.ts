@@ -7,3 +7,4 @@ export * from './fixtures.js';
 export * from './kubernetes-quantity.js';
 export * from './dispatcher/index.js';
 export * from './load.js';
+export * from './kube-api/index.js';
