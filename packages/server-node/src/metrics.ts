@@ -95,6 +95,17 @@ export function createMetrics(options: MetricsOptions = {}): WebhookMetrics {
   // Bound children per webhook: the hot path then skips prom-client's label hashing.
   const labelsOf = (w: WebhookName) => ({ mutation_type: MUTATION_TYPE[w], webhook_name: MUTATION_TYPE[w], webhook_type: WEBHOOK_TYPE });
   const receivedBy = bindPerWebhook((w) => received.labels(labelsOf(w)));
+  // One labelled child per outcome, made once: labelling on every request costs a label hash each time.
+  const attemptChildren = new Map<string, ReturnType<typeof attempts.labels>>();
+  const attemptsBy = (type: string, status: string, injected: boolean, error: string) => {
+    const key = `${type}|${status}|${injected}|${error}`;
+    let child = attemptChildren.get(key);
+    if (!child) {
+      child = attempts.labels({ mutation_type: type, status, injected: String(injected), error });
+      attemptChildren.set(key, child);
+    }
+    return child;
+  };
   const durationBy = bindPerWebhook((w) => duration.labels(labelsOf(w)));
 
   return {
@@ -104,7 +115,7 @@ export function createMetrics(options: MetricsOptions = {}): WebhookMetrics {
     mutation(w, outcome) {
       const type = MUTATION_TYPE[w];
       const status = outcome.error === undefined ? 'success' : 'error';
-      attempts.inc({ mutation_type: type, status, injected: String(outcome.injected), error: outcome.error ?? '' });
+      attemptsBy(type, status, outcome.injected, outcome.error ?? '').inc();
       if (outcome.error !== undefined) errors.inc({ mutation_type: type, reason: outcome.error });
     },
     libraryInjected: (language) => libraries.inc({ language, injected: 'true' }),

@@ -4,6 +4,7 @@ import { BodyReadError, BodyTooLargeError, declaresTooLarge, discardThenClose, r
 import { answerBudgetMs } from './deadline.js';
 import { SITES } from './log-lines.js';
 import { sendBody, sendText } from './respond.js';
+import type { RequestTarget } from './server.js';
 import { answerReview, type ReviewDeps } from './review-handler.js';
 
 const JSON_CONTENT_TYPE = 'application/json';
@@ -26,7 +27,7 @@ interface Refusal {
  * messages), the size-limited body, then the review, answered before the
  * API server's `timeout` query parameter runs out.
  */
-export async function handleWebhookRequest(req: IncomingMessage, res: ServerResponse, webhook: WebhookName, url: URL, deps: WebhookRouteDeps): Promise<void> {
+export async function handleWebhookRequest(req: IncomingMessage, res: ServerResponse, webhook: WebhookName, url: RequestTarget, deps: WebhookRouteDeps): Promise<void> {
   const startedAt = performance.now();
   const { logger, metrics } = deps;
   metrics.received(webhook);
