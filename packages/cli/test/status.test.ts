@@ -1,5 +1,6 @@
 // dd-mutate status against the Kubernetes API double, through a kubeconfig, as against a cluster
 // (spec/controllers.md §5; the troubleshooting guide's example output).
+import { agentStatusExample } from '@dd-admission/testing';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,41 +10,8 @@ import { startKubeApi, type KubeApi } from '@dd-admission/testing';
 import { UsageError } from '../src/errors.js';
 import { parseStatusArgs, runStatus, type StatusIo, type StatusOptions } from '../src/status-command.js';
 
-/** The guide's example, verbatim (between its `...` lines). */
-const GUIDE_EXAMPLE = `Admission Controller
-====================
-
-    Webhooks info
-    -------------
-      MutatingWebhookConfigurations name: datadog-webhook
-      Created at: 2023-09-25T22:32:07Z
-      ---------
-        Name: datadog.webhook.auto.instrumentation
-        CA bundle digest: f24b6c0c40feaad2
-        Object selector: &LabelSelector{MatchLabels:map[string]string{admission.datadoghq.com/enabled: true,},MatchExpressions:[]LabelSelectorRequirement{},}
-        Rule 1: Operations: [CREATE] - APIGroups: [] - APIVersions: [v1] - Resources: [pods]
-        Service: default/datadog-admission-controller - Port: 443 - Path: /injectlib
-      ---------
-        Name: datadog.webhook.config
-        CA bundle digest: f24b6c0c40feaad2
-        Object selector: &LabelSelector{MatchLabels:map[string]string{admission.datadoghq.com/enabled: true,},MatchExpressions:[]LabelSelectorRequirement{},}
-        Rule 1: Operations: [CREATE] - APIGroups: [] - APIVersions: [v1] - Resources: [pods]
-        Service: default/datadog-admission-controller - Port: 443 - Path: /injectconfig
-      ---------
-        Name: datadog.webhook.tags
-        CA bundle digest: f24b6c0c40feaad2
-        Object selector: &LabelSelector{MatchLabels:map[string]string{admission.datadoghq.com/enabled: true,},MatchExpressions:[]LabelSelectorRequirement{},}
-        Rule 1: Operations: [CREATE] - APIGroups: [] - APIVersions: [v1] - Resources: [pods]
-        Service: default/datadog-admission-controller - Port: 443 - Path: /injecttags
-
-    Secret info
-    -----------
-    Secret name: webhook-certificate
-    Secret namespace: default
-    Created at: 2023-09-25T22:32:07Z
-    CA bundle digest: f24b6c0c40feaad2
-    Duration before certificate expiration: 8643h34m2.557676864s
-`;
+/** The troubleshooting guide's example, verbatim (between its `...` lines). */
+const GUIDE_EXAMPLE = agentStatusExample();
 
 /** A certificate as the secret controller makes it: O=Datadog, valid 2023-09-25T22:27:07Z to 2024-09-24T22:27:07Z. */
 const CERT = [

@@ -1,5 +1,6 @@
 // Spec conformance: spec/controllers.md §5 (agent status, "Admission Controller" section) and the
 // troubleshooting guide's example output (reference/admission-controller-troubleshooting.ja.txt).
+import { agentStatusExample } from '@dd-admission/testing';
 import { describe, expect, it } from 'vitest';
 import {
   admissionStatus,
@@ -13,41 +14,8 @@ import {
 } from '@dd-admission/core';
 import { config } from './helpers.js';
 
-/** The guide's example, verbatim (between its `...` lines). */
-const GUIDE_EXAMPLE = `Admission Controller
-====================
-
-    Webhooks info
-    -------------
-      MutatingWebhookConfigurations name: datadog-webhook
-      Created at: 2023-09-25T22:32:07Z
-      ---------
-        Name: datadog.webhook.auto.instrumentation
-        CA bundle digest: f24b6c0c40feaad2
-        Object selector: &LabelSelector{MatchLabels:map[string]string{admission.datadoghq.com/enabled: true,},MatchExpressions:[]LabelSelectorRequirement{},}
-        Rule 1: Operations: [CREATE] - APIGroups: [] - APIVersions: [v1] - Resources: [pods]
-        Service: default/datadog-admission-controller - Port: 443 - Path: /injectlib
-      ---------
-        Name: datadog.webhook.config
-        CA bundle digest: f24b6c0c40feaad2
-        Object selector: &LabelSelector{MatchLabels:map[string]string{admission.datadoghq.com/enabled: true,},MatchExpressions:[]LabelSelectorRequirement{},}
-        Rule 1: Operations: [CREATE] - APIGroups: [] - APIVersions: [v1] - Resources: [pods]
-        Service: default/datadog-admission-controller - Port: 443 - Path: /injectconfig
-      ---------
-        Name: datadog.webhook.tags
-        CA bundle digest: f24b6c0c40feaad2
-        Object selector: &LabelSelector{MatchLabels:map[string]string{admission.datadoghq.com/enabled: true,},MatchExpressions:[]LabelSelectorRequirement{},}
-        Rule 1: Operations: [CREATE] - APIGroups: [] - APIVersions: [v1] - Resources: [pods]
-        Service: default/datadog-admission-controller - Port: 443 - Path: /injecttags
-
-    Secret info
-    -----------
-    Secret name: webhook-certificate
-    Secret namespace: default
-    Created at: 2023-09-25T22:32:07Z
-    CA bundle digest: f24b6c0c40feaad2
-    Duration before certificate expiration: 8643h34m2.557676864s
-`;
+/** The troubleshooting guide's example, verbatim (between its `...` lines). */
+const GUIDE_EXAMPLE = agentStatusExample();
 
 const CERT_PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const CERT_B64 = Buffer.from(CERT_PEM).toString('base64');

@@ -8,3 +8,4 @@ export * from './kubernetes-quantity.js';
 export * from './dispatcher/index.js';
 export * from './load.js';
 export * from './kube-api/index.js';
+export * from './reference.js';
