@@ -1,6 +1,6 @@
 import { parseAllDocuments, isMap, type Document } from 'yaml';
 import { InputError, type Location, type Problem } from './errors.js';
-import { detectIndentSeq, newDocument, syntaxProblem, YAML_OPTIONS } from './yaml-style.js';
+import { detectIndentSeq, newDocument, syntaxProblem, YAML_OPTIONS, TO_JS_OPTIONS } from './yaml-style.js';
 
 type Obj = Record<string, unknown>;
 
@@ -46,7 +46,7 @@ export function parseDocuments(text: string, file: string, defaultNamespace: str
       problems.push(syntaxProblem(error, location));
       return;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    const value: unknown = doc.toJS(TO_JS_OPTIONS);
     if (value === null || value === undefined) return;
     if (!isObject(value)) {
       problems.push({ location, message: `expected a Kubernetes object (a map), got ${describeType(value)}` });

@@ -16,7 +16,7 @@ import {
 import { parseAllDocuments } from 'yaml';
 import { InputError } from './errors.js';
 import { readText, type Io } from './io.js';
-import { syntaxProblem, YAML_OPTIONS } from './yaml-style.js';
+import { syntaxProblem, TO_JS_OPTIONS, YAML_OPTIONS } from './yaml-style.js';
 
 /** The configuration flags, as given on the command line. */
 export interface ConfigArgs {
@@ -115,7 +115,7 @@ export function parseConfigFile(text: string, file: string): unknown {
   const docs = parseAllDocuments(text, YAML_OPTIONS);
   const error = docs.flatMap((d) => d.errors)[0];
   if (error) throw new InputError([syntaxProblem(error, { file })]);
-  const values = docs.map((d) => d.toJS() as unknown).filter((v) => v !== null && v !== undefined);
+  const values = docs.map((d) => d.toJS(TO_JS_OPTIONS) as unknown).filter((v) => v !== null && v !== undefined);
   if (values.length > 1) throw new InputError([{ location: { file }, message: `expected one YAML map, got ${values.length} documents` }]);
   return values[0] ?? null;
 }
@@ -125,7 +125,7 @@ export function pickDatadogAgent(text: string, file: string): unknown {
   const docs = parseAllDocuments(text, YAML_OPTIONS);
   const error = docs.flatMap((d) => d.errors)[0];
   if (error) throw new InputError([syntaxProblem(error, { file })]);
-  const values = docs.map((d) => d.toJS() as unknown).filter((v) => v !== null && v !== undefined);
+  const values = docs.map((d) => d.toJS(TO_JS_OPTIONS) as unknown).filter((v) => v !== null && v !== undefined);
   const agents = values.filter((v) => typeof v === 'object' && (v as { kind?: unknown }).kind === DATADOG_AGENT_KIND);
   if (agents.length > 1) throw new InputError([{ location: { file }, message: `expected one DatadogAgent, got ${agents.length}` }]);
   if (agents.length === 1) return agents[0];

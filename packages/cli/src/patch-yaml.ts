@@ -1,6 +1,6 @@
 import type { Operation } from '@dd-admission/core';
-import { isAlias, isCollection, isMap, isSeq, visit, type Document, type Node } from 'yaml';
-import { CREATE_NODE_OPTIONS, newDocument } from './yaml-style.js';
+import { isAlias, isCollection, isMap, isScalar, isSeq, visit, type Document, type Node } from 'yaml';
+import { CREATE_NODE_OPTIONS, newDocument, TO_JS_OPTIONS } from './yaml-style.js';
 
 /**
  * Applies RFC 6902 operations to a YAML document's tree rather than to plain
@@ -9,19 +9,23 @@ import { CREATE_NODE_OPTIONS, newDocument } from './yaml-style.js';
  */
 export function patchDocument(doc: Document, ops: readonly Operation[]): Document {
   if (ops.length === 0) return doc;
-  // Editing through an alias would also change every other place the anchor is used.
-  const target = hasAliases(doc) ? newDocument(doc.toJS()) : doc.clone();
+  // Editing through an alias would also change every other place the anchor is used, and a
+  // merge key hides the merged fields from the tree: such documents are rewritten from their data.
+  const target = hasAliasesOrMergeKeys(doc) ? newDocument(doc.toJS(TO_JS_OPTIONS)) : doc.clone();
   for (const op of ops) applyOperation(target, op);
   return target;
 }
 
-function hasAliases(doc: Document): boolean {
+function hasAliasesOrMergeKeys(doc: Document): boolean {
   let found = false;
+  const stop = () => {
+    found = true;
+    return visit.BREAK;
+  };
   visit(doc, {
-    Alias: () => {
-      found = true;
-      return visit.BREAK;
-    },
+    Alias: stop,
+    // YAML 1.1 `<<` keys are parsed with a symbol as their value.
+    Pair: (_, pair) => (isScalar(pair.key) && typeof pair.key.value === 'symbol' ? stop() : undefined),
   });
   return found;
 }

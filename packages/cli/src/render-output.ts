@@ -4,7 +4,7 @@ import type { Input } from './documents.js';
 import { parsePointer, patchDocument } from './patch-yaml.js';
 import type { UnitPreview } from './preview.js';
 import type { DiffInput } from './render-diff.js';
-import { newDocument, toStringOptions } from './yaml-style.js';
+import { newDocument, TO_JS_OPTIONS, toStringOptions } from './yaml-style.js';
 
 /** Each input document with its objects' patches applied, in input order. */
 export function patchedDocuments(input: Input, previews: readonly UnitPreview[]): Document[] {
@@ -26,7 +26,7 @@ export function renderYaml(docs: readonly Document[], indentSeq: boolean): strin
 
 /** The mutated documents as JSON: one object, or a v1 List of every object (Lists flattened). */
 export function renderJson(docs: readonly Document[]): string {
-  const values = docs.map((d) => d.toJS() as Record<string, unknown>);
+  const values = docs.map((d) => d.toJS(TO_JS_OPTIONS) as Record<string, unknown>);
   if (values.length === 1) return JSON.stringify(values[0], null, 2) + '\n';
   const items = values.flatMap((v) => (v.kind === 'List' && Array.isArray(v.items) ? (v.items as unknown[]) : [v]));
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items }, null, 2) + '\n';

@@ -38,6 +38,9 @@ export function newDocument(value: unknown): Document {
 /** Objects shared in memory (the same env entry in two containers) are written out in full, never as `&a1`/`*a1`. */
 export const CREATE_NODE_OPTIONS = { aliasDuplicateObjects: false } as const;
 
+/** Alias uses allowed when a document becomes plain data (the library's default of 100 is too low for real manifests). */
+export const TO_JS_OPTIONS = { maxAliasCount: 1000 } as const;
+
 /** A YAML syntax error as a problem at its line and column (the library's code frame is dropped). */
 export function syntaxProblem(error: YAMLError, location: Location): Problem {
   const pos = error.linePos?.[0];

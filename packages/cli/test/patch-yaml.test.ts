@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDocument, type Document } from 'yaml';
+import { parseAllDocuments, parseDocument, type Document } from 'yaml';
 import { parsePointer, patchDocument } from '../src/patch-yaml.js';
 import { toStringOptions, YAML_OPTIONS } from '../src/yaml-style.js';
 
@@ -49,5 +49,22 @@ describe('parsePointer', () => {
   it('unescapes ~1 and ~0 (in that order)', () => {
     expect(parsePointer('/metadata/annotations/admission.datadoghq.com~1x~01')).toEqual(['metadata', 'annotations', 'admission.datadoghq.com/x~1']);
     expect(parsePointer('')).toEqual([]);
+  });
+});
+
+describe('documents the YAML tree cannot be edited in place (review findings)', () => {
+  it('an inline merge key: the merged env list is patched, nothing is lost', () => {
+    const [doc] = parseAllDocuments('spec:\n  containers:\n    - <<: {image: nginx, env: [{name: A, value: x}]}\n      name: app\n', YAML_OPTIONS);
+    const out = patchDocument(doc!, [{ op: 'add', path: '/spec/containers/0/env/0', value: { name: 'DD_ENTITY_ID', value: 'u' } }]);
+    expect(out.toJS()).toEqual({ spec: { containers: [{ image: 'nginx', name: 'app', env: [{ name: 'DD_ENTITY_ID', value: 'u' }, { name: 'A', value: 'x' }] }] } });
+  });
+
+  it('more than 100 alias uses (the yaml library default) are accepted', () => {
+    const annotations = Array.from({ length: 120 }, (_, i) => `    a${i}: *v`).join('\n');
+    const [doc] = parseAllDocuments(`metadata:\n  annotations:\n    x: &v val\n${annotations}\nspec:\n  containers: [{name: app}]\n`, YAML_OPTIONS);
+    const out = patchDocument(doc!, [{ op: 'add', path: '/spec/containers/0/env', value: [{ name: 'A', value: '1' }] }]);
+    const js = out.toJS({ maxAliasCount: 1000 }) as { metadata: { annotations: Record<string, string> }; spec: { containers: { env: unknown[] }[] } };
+    expect(js.metadata.annotations.a119).toBe('val');
+    expect(js.spec.containers[0]!.env).toEqual([{ name: 'A', value: '1' }]);
   });
 });

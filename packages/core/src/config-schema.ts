@@ -18,18 +18,25 @@ function toInt(v: unknown): unknown {
   return Number.parseInt(v, 10);
 }
 
+// Items and values are read as strings, as the agent's GetStringSlice / GetStringMapString do
+// (`enabled_namespaces: [2024]` names the namespace "2024").
 function toList(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(scalarToString);
   if (typeof v !== 'string') return v;
   const s = v.trim();
-  if (s.startsWith('[')) return parseJsonOr(s, v);
+  if (s.startsWith('[')) return toList(parseJsonOr(s, v));
   return s === '' ? [] : s.split(/\s+/);
 }
 
 function toMap(v: unknown): unknown {
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scalarToString(x)]));
+  }
   if (typeof v !== 'string') return v;
   const s = v.trim();
   if (s === '') return {};
-  return parseJsonOr(s, v);
+  const parsed = parseJsonOr(s, v);
+  return parsed === v ? v : toMap(parsed);
 }
 
 function parseJsonOr(s: string, fallback: unknown): unknown {

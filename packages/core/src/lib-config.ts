@@ -41,10 +41,17 @@ const FIELDS: readonly Field[] = [
   { json: 'tracing_propagation_style_extract', env: 'DD_PROPAGATION_STYLE_EXTRACT', type: 'strings', join: ',' },
 ];
 
+const FIELD_BY_NAME = new Map(FIELDS.map((f) => [f.json, f]));
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
 /**
- * Decodes a library configuration annotation into env vars, with the cluster
- * agent's typing: a wrong JSON type, or a fraction / exponent for an integer
- * field, is an error; unknown fields are ignored; `null` counts as absent.
+ * Decodes a library configuration annotation into env vars as Go's encoding/json
+ * fills the agent's struct: members in document order, names matched
+ * case-insensitively, the last one wins, `null` resets a field; a wrong JSON type,
+ * a fraction or exponent for an integer, or a number out of range is an error
+ * (the first one is reported, after the whole object was read); unknown members
+ * are ignored.
  */
 export function libConfigToEnv(text: string): EnvValue[] {
   let doc: unknown;
@@ -55,22 +62,28 @@ export function libConfigToEnv(text: string): EnvValue[] {
   }
   if (doc === null) return [];
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new LibConfigError('expected a JSON object');
-  const raw = topLevelNumberLiterals(text);
-  // Go's decoder matches member names case-insensitively; the last match wins.
-  const byField = new Map<string, { value: unknown; raw: string | undefined }>();
-  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
-    byField.set(key.toLowerCase(), { value, raw: raw.get(key) });
+  const values = new Map<string, string>();
+  let firstError: LibConfigError | undefined;
+  for (const { key, raw } of topLevelMembers(text)) {
+    const field = FIELD_BY_NAME.get(key.toLowerCase());
+    if (!field) continue;
+    const value: unknown = JSON.parse(raw);
+    if (value === null) {
+      values.delete(field.json);
+      continue;
+    }
+    try {
+      values.set(field.json, formatField(field, value, raw));
+    } catch (e) {
+      if (!(e instanceof LibConfigError)) throw e;
+      firstError ??= e;
+    }
   }
-  const out: EnvValue[] = [];
-  for (const field of FIELDS) {
-    const entry = byField.get(field.json);
-    if (!entry || entry.value === null) continue;
-    out.push({ name: field.env, value: formatField(field, entry.value, entry.raw) });
-  }
-  return out;
+  if (firstError) throw firstError;
+  return FIELDS.flatMap((f) => (values.has(f.json) ? [{ name: f.env, value: values.get(f.json)! }] : []));
 }
 
-function formatField(field: Field, value: unknown, raw: string | undefined): string {
+function formatField(field: Field, value: unknown, raw: string): string {
   const bad = (what: string) => new LibConfigError(`field "${field.json}": expected ${what}, got ${JSON.stringify(value)}`);
   switch (field.type) {
     case 'string':
@@ -81,12 +94,14 @@ function formatField(field: Field, value: unknown, raw: string | undefined): str
       return String(value);
     case 'float':
       if (typeof value !== 'number') throw bad('a number');
+      if (!Number.isFinite(value)) throw bad('a number within the range of a 64-bit float');
       return formatFixed2(value);
-    case 'int':
-      if (typeof value !== 'number' || (raw !== undefined && !/^-?\d+$/.test(raw)) || !Number.isSafeInteger(value)) {
-        throw bad('a whole number written without fraction or exponent');
-      }
-      return String(value);
+    case 'int': {
+      if (typeof value !== 'number' || !/^-?\d+$/.test(raw)) throw bad('a whole number written without fraction or exponent');
+      const n = BigInt(raw);
+      if (n > INT64_MAX || n < INT64_MIN) throw bad('a whole number within the range of a 64-bit integer');
+      return n.toString();
+    }
     case 'strings':
       if (!Array.isArray(value)) throw bad('a list of strings');
       return value
@@ -119,6 +134,8 @@ function pairText(item: unknown, a: string, b: string, bad: (what: string) => Er
 /** Formats like Go's `%.2f`: exact decimal rounding, ties to even. */
 export function formatFixed2(x: number): string {
   if (!Number.isFinite(x)) return String(x);
+  // From 1e21 on, toFixed switches to exponent form; such doubles are whole numbers.
+  if (Math.abs(x) >= 1e21) return `${BigInt(x).toString()}.00`;
   if (Math.round(Math.abs(x) * 1000) % 10 !== 5) return x.toFixed(2); // not near a tie: toFixed is exact
   const exact = Math.abs(x).toFixed(20);
   const [, frac = ''] = exact.split('.');
@@ -131,36 +148,45 @@ export function formatFixed2(x: number): string {
   return `${sign}${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 }
 
-/** Raw source text of the top-level members whose value is a number (the decoder's int check needs it). */
-function topLevelNumberLiterals(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let i = 0;
+/** The top-level members of a valid JSON object, in document order, duplicates kept, each value as its source text. */
+function topLevelMembers(text: string): { key: string; raw: string }[] {
+  const out: { key: string; raw: string }[] = [];
+  let i = text.indexOf('{') + 1;
+  for (;;) {
+    i = skipSpace(text, i);
+    if (text[i] !== '"') return out; // `}`: the end of the object
+    const keyEnd = stringEnd(text, i);
+    const key = JSON.parse(text.slice(i, keyEnd)) as string;
+    const start = skipSpace(text, skipSpace(text, keyEnd) + 1); // past the `:`
+    const end = valueEnd(text, start);
+    out.push({ key, raw: text.slice(start, end).trimEnd() });
+    i = skipSpace(text, end) + 1; // past the `,` or `}`
+  }
+}
+
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  return i;
+}
+
+/** Where the value starting at `start` ends: the `,` or `}` that closes it at depth 0. */
+function valueEnd(text: string, start: number): number {
   let depth = 0;
-  let key: string | undefined;
-  let expectKey = false;
+  let i = start;
   while (i < text.length) {
     const c = text[i]!;
     if (c === '"') {
-      const end = stringEnd(text, i);
-      if (depth === 1 && expectKey) key = JSON.parse(text.slice(i, end)) as string;
-      i = end;
+      i = stringEnd(text, i);
       continue;
     }
-    if (c === '{' || c === '[') {
-      depth++;
-      expectKey = c === '{' && depth === 1;
-    } else if (c === '}' || c === ']') {
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      if (depth === 0) return i;
       depth--;
-    } else if (c === ',' && depth === 1) {
-      expectKey = true;
-    } else if (c === ':' && depth === 1) {
-      expectKey = false;
-      const m = /^\s*(-?[0-9][0-9.eE+-]*)/.exec(text.slice(i + 1));
-      if (m && key !== undefined) out.set(key, m[1]!);
-    }
+    } else if (c === ',' && depth === 0) return i;
     i++;
   }
-  return out;
+  return i;
 }
 
 function stringEnd(text: string, start: number): number {

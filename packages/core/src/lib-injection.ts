@@ -97,8 +97,8 @@ export function librariesToInject(run: Run, pod: Pod, config: AdmissionConfig, s
   }
   const annotations = pod.metadata?.annotations ?? {};
   const found = libraryAnnotations(annotations);
-  // `<container>.<lang>-lib.version` has a dot before `-lib.`; skip the per-container scan when none does.
-  const perContainerKeys = [...found.keys()].some((k) => k.indexOf('.') < k.indexOf('-lib.'));
+  // Any key that is not a pod-wide one may name a container; skip the per-container scan when there is none.
+  const perContainerKeys = [...found.keys()].some((k) => !POD_WIDE_KEYS.has(k));
   const perContainer: LibraryEntry[] = [];
   for (const lang of LANGUAGES) {
     for (const suffix of IMAGE_SUFFIXES) {
@@ -147,6 +147,7 @@ function libraryAnnotations(annotations: Readonly<Record<string, string>>): Map<
 
 /** Per language, custom-image is read before version, so version wins when both are set. */
 const IMAGE_SUFFIXES = ['custom-image', 'version'] as const;
+const POD_WIDE_KEYS = new Set(LANGUAGES.flatMap((l) => IMAGE_SUFFIXES.map((s) => `${l}-lib.${s}`)));
 
 interface InjectionError {
   code: string;

@@ -265,3 +265,18 @@ describe('agent config library leniencies', () => {
     expect(r.origins['admission_controller.port']).toBe('default');
   });
 });
+
+describe('list items and map values are read as strings, as the agent does (review finding)', () => {
+  it('enabled_namespaces: [2024] names the namespace "2024"; lib_versions: {java: 1} pins "1"', () => {
+    const r = parseConfig({ origin: 'datadog.yaml', values: { apm_config: { instrumentation: { enabled_namespaces: [2024], lib_versions: { java: 1 } } } } });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.apm_config.instrumentation.enabled_namespaces).toEqual(['2024']);
+    expect(r.config.apm_config.instrumentation.lib_versions).toEqual({ java: '1' });
+  });
+
+  it('a JSON array in an env var is read the same way', () => {
+    const r = parseConfig({ origin: 'environment', values: { DD_APM_INSTRUMENTATION_ENABLED_NAMESPACES: '["a", 7]' } });
+    expect(r.ok && r.config.apm_config.instrumentation.enabled_namespaces).toEqual(['a', '7']);
+  });
+});

@@ -1,6 +1,6 @@
 // Spec conformance: spec/lib-injection.md §5.1 (`…-lib.config.v1` JSON → env vars).
 import { describe, expect, it } from 'vitest';
-import { libConfigToEnv, formatFixed2, injectAutoInstrumentation } from '@dd-admission/core';
+import { libConfigToEnv, formatFixed2, injectAutoInstrumentation, LibConfigError } from '@dd-admission/core';
 import { config, makePod, OPT_IN, envOf, envNames, envValue, expectPatchGivesPod } from './helpers.js';
 
 const cfg = config();
@@ -254,5 +254,41 @@ describe('lib-injection §5.1 injection into the pod', () => {
     const r = injectAutoInstrumentation(input, {}, cfg);
     expect(r.failure).toBeDefined();
     expect(r.patch).toEqual([]);
+  });
+});
+
+describe('lib-injection §5.1 decoding as Go encoding/json does (review findings)', () => {
+  it('a float out of the float64 range is a decode error, not Infinity', () => {
+    expect(() => libConfigToEnv('{"tracing_sampling_rate":1e400}')).toThrow(LibConfigError);
+  });
+
+  it('a huge float is printed like %.2f, never in exponent form', () => {
+    expect(libConfigToEnv('{"tracing_sampling_rate":1e21}')).toEqual([{ name: 'DD_TRACE_SAMPLE_RATE', value: '1000000000000000000000.00' }]);
+  });
+
+  it('duplicate members: the last one in document order wins, whatever its case', () => {
+    expect(libConfigToEnv('{"env":"a","ENV":"b","env":"c"}')).toEqual([{ name: 'DD_ENV', value: 'c' }]);
+    expect(libConfigToEnv('{"ENV":"b","env":"c","Env":"d"}')).toEqual([{ name: 'DD_ENV', value: 'd' }]);
+  });
+
+  it('a type error in any occurrence fails the whole decode, even if a later one is valid', () => {
+    expect(() => libConfigToEnv('{"tracing_rate_limit":1.5,"tracing_rate_limit":100}')).toThrow(/tracing_rate_limit/);
+  });
+
+  it('null resets a field set earlier in the object', () => {
+    expect(libConfigToEnv('{"env":"a","env":null}')).toEqual([]);
+  });
+
+  it('integers are int64: beyond 2^53 kept exactly, beyond 2^63 rejected', () => {
+    expect(libConfigToEnv('{"tracing_rate_limit":9007199254740993}')).toEqual([{ name: 'DD_TRACE_RATE_LIMIT', value: '9007199254740993' }]);
+    expect(() => libConfigToEnv('{"tracing_rate_limit":9223372036854775808}')).toThrow(/64-bit integer/);
+  });
+
+  it('nested objects and strings with braces do not confuse member boundaries', () => {
+    const text = '{"x":{"env":"no","a":[1,{"b":"}"}]},"service_name":"svc, {x}","tracing_service_mapping":[{"from_key":"a","to_name":"b"}]}';
+    expect(libConfigToEnv(text)).toEqual([
+      { name: 'DD_SERVICE', value: 'svc, {x}' },
+      { name: 'DD_TRACE_SERVICE_MAPPING', value: 'a:b' },
+    ]);
   });
 });

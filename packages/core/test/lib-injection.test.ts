@@ -541,3 +541,14 @@ describe('lib-injection §9 config keys', () => {
     expect(m.calls.filter((c) => !c.reinvocation).map((c) => c.webhook)).toEqual(['config', 'tags', 'auto-instrumentation']);
   });
 });
+
+describe('lib-injection §2 per-container annotations (review finding)', () => {
+  it('a container whose name ends in -lib is still matched by <container>.<lang>-lib.version', () => {
+    const pod = libPod({ 'admission.datadoghq.com/shared-lib.java-lib.version': 'v1' }, { containers: [{ name: 'shared-lib' }, { name: 'other' }] });
+    const r = injectAutoInstrumentation(pod, {}, cfg);
+    expect(initNames(r.pod)).toEqual(['datadog-lib-java-init']);
+    const env = (name: string) => r.pod.spec?.containers?.find((c) => c.name === name)?.env ?? [];
+    expect(env('shared-lib').map((e) => e.name)).toContain('JAVA_TOOL_OPTIONS');
+    expect(env('other').map((e) => e.name)).not.toContain('JAVA_TOOL_OPTIONS');
+  });
+});
