@@ -16,7 +16,7 @@ export function injectConfig(pod: Pod, context: MutationContext, config: Admissi
   const run = startRun('config', pod);
   const gate = configGate(pod, config);
   if (gate.warning) warn(run, gate.warning);
-  if (!gate.pass) return skipped(run, gate.warning ? 'invalid-label-value' : labelSkipCode(pod), gate.reason);
+  if (!gate.pass) return skipped(run, gate.code, gate.reason);
 
   const { mode, reason } = resolveMode(run, pod, config);
   if (!(INJECTION_MODES as readonly string[]).includes(mode)) {
@@ -43,9 +43,6 @@ export function injectConfig(pod: Pod, context: MutationContext, config: Admissi
   return done(run);
 }
 
-function labelSkipCode(pod: Pod) {
-  return podLabel(pod, 'admission.datadoghq.com/enabled') === 'false' ? 'disabled-by-label' : 'label-not-enabled';
-}
 
 /** The global mode as written, unless the pod's config.mode label names a valid one. */
 function resolveMode(run: Run, pod: Pod, config: AdmissionConfig): { mode: string; reason: string } {

@@ -1,5 +1,6 @@
 import type { AdmissionConfig } from './config-schema.js';
 import type { Pod } from './pod.js';
+import type { SkipCode } from './report.js';
 
 /** The opt-in / opt-out label every webhook reads. */
 export const ENABLED_LABEL = 'admission.datadoghq.com/enabled';
@@ -19,12 +20,12 @@ export function podLabel(pod: Pod, key: string): string | undefined {
   return labels[key];
 }
 
-/** A yes/no decision with the reason in the user's terms, and a warning when the label was unusable. */
-export interface Gate {
-  pass: boolean;
-  reason: string;
-  warning?: string;
-}
+/** A yes/no decision with the reason in the user's terms, the skip code when it is no, and a warning when the label was unusable. */
+export type Gate =
+  | { pass: true; reason: string; warning?: string }
+  | { pass: false; code: SkipCode; reason: string; warning?: string };
+
+const DISABLED_BY_LABEL: Gate = { pass: false, code: 'disabled-by-label', reason: `label ${ENABLED_LABEL}="false"` };
 
 /**
  * The config webhook's own label check (7.47-7.49): "true" passes, "false" stops,
@@ -33,14 +34,14 @@ export interface Gate {
 export function configGate(pod: Pod, config: AdmissionConfig): Gate {
   const value = podLabel(pod, ENABLED_LABEL);
   if (value === 'true') return { pass: true, reason: `label ${ENABLED_LABEL}="true"` };
-  if (value === 'false') return { pass: false, reason: `label ${ENABLED_LABEL}="false"` };
+  if (value === 'false') return DISABLED_BY_LABEL;
   if (value !== undefined) {
     const warning = `invalid label value ${ENABLED_LABEL}="${value}" (expected "true" or "false"): the config webhook skips this pod`;
-    return { pass: false, reason: warning, warning };
+    return { pass: false, code: 'invalid-label-value', reason: warning, warning };
   }
   return config.admission_controller.mutate_unlabelled
     ? { pass: true, reason: 'admission_controller.mutate_unlabelled is true' }
-    : { pass: false, reason: `no ${ENABLED_LABEL} label and admission_controller.mutate_unlabelled is false` };
+    : { pass: false, code: 'label-not-enabled', reason: `no ${ENABLED_LABEL} label and admission_controller.mutate_unlabelled is false` };
 }
 
 /**
@@ -50,7 +51,7 @@ export function configGate(pod: Pod, config: AdmissionConfig): Gate {
 export function shouldInjectGate(pod: Pod, config: AdmissionConfig, ssiActive: boolean): Gate {
   const value = podLabel(pod, ENABLED_LABEL);
   if (value === 'true') return { pass: true, reason: `label ${ENABLED_LABEL}="true"` };
-  if (value === 'false') return { pass: false, reason: `label ${ENABLED_LABEL}="false"` };
+  if (value === 'false') return DISABLED_BY_LABEL;
   const warning =
     value === undefined ? undefined : `invalid label value ${ENABLED_LABEL}="${value}" (expected "true" or "false"): treated as absent`;
   const fallback = fallbackGate(config, ssiActive);
@@ -62,6 +63,7 @@ function fallbackGate(config: AdmissionConfig, ssiActive: boolean): Gate {
   if (config.admission_controller.mutate_unlabelled) return { pass: true, reason: 'admission_controller.mutate_unlabelled is true' };
   return {
     pass: false,
+    code: 'label-not-enabled',
     reason: `no ${ENABLED_LABEL}="true" label, admission_controller.mutate_unlabelled is false and Single Step Instrumentation is not active in the namespace`,
   };
 }

@@ -1,7 +1,7 @@
 import type { AdmissionConfig } from './config-schema.js';
 import { envIndex, injectEnv } from './env-injection.js';
 import { appendEnv, appendVolume, appendVolumeMount, containersOf, note, prependInitContainer, setEnvValue } from './journal.js';
-import { podLabel, shouldInjectGate, ENABLED_LABEL } from './labels.js';
+import { shouldInjectGate } from './labels.js';
 import { libConfigToEnv, LibConfigError } from './lib-config.js';
 import type { Container, Pod } from './pod.js';
 import { parseQuantity } from './quantity.js';
@@ -61,11 +61,9 @@ export function injectAutoInstrumentation(pod: Pod, _context: MutationContext, c
   const run = startRun('auto-instrumentation', pod);
   const namespace = podNamespace(pod);
   const ssi = isSsiActive(config, namespace);
-  const label = podLabel(pod, ENABLED_LABEL);
   const gate = shouldInjectGate(pod, config, ssi);
   if (gate.warning) warn(run, gate.warning);
-  if (label === 'false') return skipped(run, 'disabled-by-label', gate.reason);
-  if (!gate.pass) return skipped(run, 'label-not-enabled', gate.reason);
+  if (!gate.pass) return skipped(run, gate.code, gate.reason);
 
   const existing = containersOf(pod, 'initContainers').find((c) => LANGUAGES.some((l) => c.name === initContainerName(l)));
   if (existing) return skipped(run, 'already-injected', `init container ${existing.name} is already present`);

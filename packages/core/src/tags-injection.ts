@@ -1,6 +1,6 @@
 import type { AdmissionConfig } from './config-schema.js';
 import { injectEnv } from './env-injection.js';
-import { podLabel, shouldInjectGate, STANDARD_TAG_LABELS, ENABLED_LABEL } from './labels.js';
+import { shouldInjectGate, STANDARD_TAG_LABELS } from './labels.js';
 import { describeOwner, findOwner, ownerCacheKey, ownerResource, type OwnerResource } from './owners.js';
 import type { KubeObject, Pod } from './pod.js';
 import { isSsiActive, podNamespace } from './ssi.js';
@@ -11,10 +11,7 @@ export function injectTags(pod: Pod, context: MutationContext, config: Admission
   const run = startRun('tags', pod);
   const gate = shouldInjectGate(pod, config, isSsiActive(config, podNamespace(pod)));
   if (gate.warning) warn(run, gate.warning);
-  if (!gate.pass) {
-    const code = podLabel(pod, ENABLED_LABEL) === 'false' ? 'disabled-by-label' : 'label-not-enabled';
-    return skipped(run, code, gate.reason);
-  }
+  if (!gate.pass) return skipped(run, gate.code, gate.reason);
 
   if (injectFromLabels(run, pod.metadata?.labels, 'on the pod')) return done(run);
 
