@@ -1,6 +1,7 @@
 // Server benchmark: AdmissionReviews/s and p50/p99 latency over HTTPS keep-alive on
 // loopback, for our server and for a bare node:https server answering a constant
-// review, with the same client in the same run; plus each server's peak RSS.
+// review, with the same client in the same run; plus each server's peak RSS. A third
+// server, core-server.mjs, does only the core's work, to tell the adapter's cost from it.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -45,25 +46,30 @@ function stop(child) {
   });
 }
 
+function median(xs) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** Runs the comparison; `review` is the request body, `runLoad` the testing package's load generator. */
-export async function benchServer({ review, runLoad, concurrency = 16, durationMs = 3000 }) {
+export async function benchServer({ review, runLoad, concurrency = 16, durationMs = 3000, rounds = 3 }) {
   const { certFile, keyFile, ca } = await writeCertificate();
   const ours = await start(['packages/server-node/dist/dd-admission-webhook.js', '--tls-cert', certFile, '--tls-key', keyFile, '--port', '0', '--host', '127.0.0.1', '--agent-namespace', 'datadog'], { DD_LOG_LEVEL: 'info' });
   const bare = await start(['scripts/bench/bare-server.mjs', certFile, keyFile]);
+  const coreOnly = await start(['scripts/bench/core-server.mjs', certFile, keyFile]);
   const load = (port) =>
     runLoad({ url: `https://127.0.0.1:${port}/injectconfig`, ca, body: review, concurrency, durationMs, maxRequests: 1_000_000, headers: { 'content-type': 'application/json' } });
-  const results = { ours: [], bare: [] };
+  const results = { ours: [], bare: [], coreOnly: [] };
+  const servers = [['ours', ours], ['bare', bare], ['coreOnly', coreOnly]];
   try {
-    await load(ours.port); // warm-up both
-    await load(bare.port);
-    for (let round = 0; round < 2; round++) {
-      results.ours.push(await load(ours.port));
-      results.bare.push(await load(bare.port));
-    }
+    for (const [, s] of servers) await load(s.port); // warm-up
+    // Rounds alternate so that a change in the machine's load touches every server alike.
+    for (let round = 0; round < rounds; round++) for (const [name, s] of servers) results[name].push(await load(s.port));
   } finally {
     results.oursRss = peakRssMiB(ours.child.pid);
     results.bareRss = peakRssMiB(bare.child.pid);
-    await Promise.all([stop(ours.child), stop(bare.child)]);
+    await Promise.all(servers.map(([, s]) => stop(s.child)));
   }
   const summary = (runs) => ({
     rps: runs.reduce((s, r) => s + r.reviewsPerSecond, 0) / runs.length,
@@ -72,5 +78,17 @@ export async function benchServer({ review, runLoad, concurrency = 16, durationM
     errors: runs.reduce((s, r) => s + r.errors, 0),
     non200: runs.reduce((s, r) => s + Object.entries(r.statusCounts).filter(([k]) => k !== '200').reduce((a, [, n]) => a + n, 0), 0),
   });
-  return { ours: summary(results.ours), bare: summary(results.bare), oursRss: results.oursRss, bareRss: results.bareRss };
+  // Ratios of rounds run back to back, then their median: a burst of load on the shared
+  // machine during one round then moves one pair, not the result.
+  const pairedRatio = (a, b) => median(a.map((r, i) => r.reviewsPerSecond / b[i].reviewsPerSecond));
+  return {
+    ours: summary(results.ours),
+    bare: summary(results.bare),
+    coreOnly: summary(results.coreOnly),
+    ratio: pairedRatio(results.ours, results.bare),
+    coreOnlyRatio: pairedRatio(results.coreOnly, results.bare),
+    adapterRatio: pairedRatio(results.ours, results.coreOnly),
+    oursRss: results.oursRss,
+    bareRss: results.bareRss,
+  };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AdmissionConfig } from './config-schema.js';
 import { base64Utf8 } from './base64.js';
 import { InvalidPodError, parsePod, formatIssuePath } from './pod.js';
+import { isObj, optBool, optString } from './shape.js';
 import type { WebhookName } from './report.js';
 import { WEBHOOK_HANDLERS } from './mutate.js';
 import type { MutationContext, WebhookResult } from './webhook.js';
@@ -45,8 +46,20 @@ export class InvalidReviewError extends Error {
   }
 }
 
-/** Validates a decoded body as an AdmissionReview request. */
+/**
+ * Fast structural check equivalent to `admissionReviewSchema` on valid input (never
+ * accepts what the schema rejects); the schema decides, and words the error, otherwise.
+ */
+export function hasReviewShape(body: unknown): body is AdmissionReview {
+  if (!isObj(body) || body.kind !== 'AdmissionReview' || !(REVIEW_VERSIONS as readonly unknown[]).includes(body.apiVersion)) return false;
+  const request = body.request;
+  // The schema wants the `object` key present, even when its value is undefined or null.
+  return isObj(request) && Object.hasOwn(request, 'object') && typeof request.uid === 'string' && optString(request.namespace) && optString(request.name) && optString(request.operation) && optBool(request.dryRun);
+}
+
+/** Validates a decoded body as an AdmissionReview request (returned as is when valid). */
 export function parseAdmissionReview(body: unknown): AdmissionReview {
+  if (hasReviewShape(body)) return body;
   const parsed = admissionReviewSchema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
@@ -65,7 +78,10 @@ export function reviewWebhook(
   config: AdmissionConfig,
 ): { response: AdmissionReviewResponse; result: WebhookResult } {
   const request = review.request;
-  const ctx: MutationContext = { ...context, namespace: request.namespace ?? undefined };
+  // `{ ...context, namespace }` in effect. Built in this order because Node 20's V8 makes
+  // a spread followed by a new key about 20 times slower (near 1 µs a review).
+  const ctx: MutationContext = { namespace: undefined, ...context };
+  ctx.namespace = request.namespace ?? undefined;
   const result = runSafely(webhook, request.object, ctx, config);
   const response: AdmissionReviewResponse = {
     apiVersion: review.apiVersion,

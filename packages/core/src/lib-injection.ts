@@ -21,6 +21,8 @@ export function initContainerName(lang: Language): string {
   return `datadog-lib-${lang}-init`;
 }
 
+const INIT_CONTAINER_NAMES: ReadonlySet<string> = new Set(LANGUAGES.map(initContainerName));
+
 /** How one env var of a language's library is combined with a user's literal value. */
 type Combine = 'append' | 'prefix' | 'replace';
 interface LibEnv {
@@ -65,7 +67,7 @@ export function injectAutoInstrumentation(pod: Pod, _context: MutationContext, c
   if (gate.warning) warn(run, gate.warning);
   if (!gate.pass) return skipped(run, gate.code, gate.reason);
 
-  const existing = containersOf(pod, 'initContainers').find((c) => LANGUAGES.some((l) => c.name === initContainerName(l)));
+  const existing = containersOf(pod, 'initContainers').find((c) => INIT_CONTAINER_NAMES.has(c.name));
   if (existing) return skipped(run, 'already-injected', `init container ${existing.name} is already present`);
 
   const libraries = librariesToInject(run, pod, config, ssi, namespace);
@@ -99,8 +101,8 @@ export function librariesToInject(run: Run, pod: Pod, config: AdmissionConfig, s
   const perContainerKeys = [...found.keys()].some((k) => !POD_WIDE_KEYS.has(k));
   const perContainer: LibraryEntry[] = [];
   for (const lang of LANGUAGES) {
-    for (const suffix of IMAGE_SUFFIXES) {
-      const hit = found.get(`${lang}-lib.${suffix}`);
+    for (const { suffix, key } of POD_WIDE_KEYS_OF.get(lang)!) {
+      const hit = found.get(key);
       if (hit) podWide.set(lang, { lang, image: imageFor(lang, suffix, hit.value), reason: `annotation ${hit.key}` });
     }
     if (!perContainerKeys) continue;
@@ -111,7 +113,12 @@ export function librariesToInject(run: Run, pod: Pod, config: AdmissionConfig, s
       }
     }
   }
-  const collected = [...perContainer, ...LANGUAGES.flatMap((l) => (podWide.has(l) ? [podWide.get(l)!] : []))];
+  // Per-container entries first, then the pod-wide ones in language order (a loop: flatMap is slow in V8).
+  const collected = perContainer;
+  for (const lang of LANGUAGES) {
+    const entry = podWide.get(lang);
+    if (entry) collected.push(entry);
+  }
   if (collected.length > 0) return collected;
 
   const allKey = `${ANNOTATION_PREFIX}all-lib.version`;
@@ -145,7 +152,9 @@ function libraryAnnotations(annotations: Readonly<Record<string, string>>): Map<
 
 /** Per language, custom-image is read before version, so version wins when both are set. */
 const IMAGE_SUFFIXES = ['custom-image', 'version'] as const;
-const POD_WIDE_KEYS = new Set(LANGUAGES.flatMap((l) => IMAGE_SUFFIXES.map((s) => `${l}-lib.${s}`)));
+/** Each language's pod-wide keys (`<lang>-lib.<suffix>`) in that order, built once rather than per review. */
+const POD_WIDE_KEYS_OF = new Map(LANGUAGES.map((l) => [l, IMAGE_SUFFIXES.map((suffix) => ({ suffix, key: `${l}-lib.${suffix}` }))] as const));
+const POD_WIDE_KEYS = new Set(LANGUAGES.flatMap((l) => POD_WIDE_KEYS_OF.get(l)!.map(({ key }) => key)));
 
 interface InjectionError {
   code: string;

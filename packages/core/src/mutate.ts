@@ -65,7 +65,8 @@ export function mutate(
 
   const call = (webhook: WebhookName, reinvocation: boolean) => {
     const r = WEBHOOK_HANDLERS[webhook](pod, context, config);
-    result.calls.push({ ...r, reinvocation });
+    // Not `{ ...r, reinvocation }`: Node 20's V8 makes a spread followed by a new key ~20x slower.
+    result.calls.push(Object.assign({}, r, { reinvocation }));
     result.events.push(...r.events);
     result.warnings.push(...r.warnings);
     if (r.failure) result.failures.push(r.failure);

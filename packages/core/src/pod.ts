@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isNullish, isObj, optArrayOf, optBool, optString, optStringMap } from './shape.js';
 
 /**
  * The parts of a v1 Pod the webhooks read or write, validated loosely: every
@@ -124,27 +125,6 @@ export function podLogName(pod: Pod): string {
   const meta = pod.metadata;
   if (meta?.namespace && meta.name) return `pod ${meta.namespace}/${meta.name}`;
   return `pod with generate name ${meta?.generateName ?? ''}`;
-}
-
-type Obj = Record<string, unknown>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNullish = (v: unknown) => v === undefined || v === null;
-const optString = (v: unknown) => isNullish(v) || typeof v === 'string';
-const optBool = (v: unknown) => isNullish(v) || typeof v === 'boolean';
-
-function optStringMap(v: unknown): boolean {
-  if (isNullish(v)) return true;
-  if (!isObj(v)) return false;
-  for (const k in v) if (typeof v[k] !== 'string') return false;
-  return true;
-}
-
-function optArrayOf(v: unknown, item: (x: unknown) => boolean): boolean {
-  if (isNullish(v)) return true;
-  if (!Array.isArray(v)) return false;
-  for (const x of v) if (!item(x)) return false;
-  return true;
 }
 
 const envShape = (e: unknown) => isObj(e) && typeof e.name === 'string' && optString(e.value) && (isNullish(e.valueFrom) || isObj(e.valueFrom));

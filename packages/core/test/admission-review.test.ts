@@ -1,6 +1,7 @@
 // Spec conformance: spec/webhooks.md §6 (decoding, response content) and §6.1 (fail open).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseAdmissionReview, reviewWebhook, base64Utf8, type AdmissionReview } from '@dd-admission/core';
+import { admissionReviewSchema, hasReviewShape, parseAdmissionReview, reviewWebhook, base64Utf8, type AdmissionReview } from '@dd-admission/core';
 import { config, makePod, OPT_IN, fromBase64, applyPatch, hostIpEnv, entityIdEnv } from './helpers.js';
 
 function review(object: unknown, apiVersion = 'admission.k8s.io/v1', namespace = 'shop'): AdmissionReview {
@@ -26,6 +27,43 @@ describe('webhooks §6 decoding', () => {
     ]) {
       expect(() => parseAdmissionReview(body), JSON.stringify(body)).toThrow();
     }
+  });
+});
+
+// hasReviewShape is a fast path in front of admissionReviewSchema: it may say "no"
+// where the schema says "yes" (the schema then decides), never the opposite, and
+// what it lets through is what the schema would have returned.
+describe('hasReviewShape', () => {
+  const anyJson = fc.jsonValue({ maxDepth: 2 });
+  const maybe = <T>(a: fc.Arbitrary<T>) => fc.oneof(a, fc.constant(undefined), fc.constant(null), anyJson);
+  const request = fc.record(
+    { uid: maybe(fc.string({ maxLength: 4 })), namespace: maybe(fc.string()), name: maybe(fc.string()), operation: maybe(fc.constant('CREATE')), dryRun: maybe(fc.boolean()), object: anyJson, extra: anyJson },
+    { requiredKeys: [] },
+  );
+  const body = fc.record(
+    { apiVersion: fc.oneof(fc.constantFrom('admission.k8s.io/v1', 'admission.k8s.io/v1beta1', 'admission.k8s.io/v2', 'v1'), anyJson), kind: maybe(fc.constant('AdmissionReview')), request: maybe(request), extra: anyJson },
+    { requiredKeys: [] },
+  );
+
+  it('never accepts what the schema rejects, and keeps the body as the schema would', () => {
+    fc.assert(
+      fc.property(fc.oneof(body, anyJson), (input) => {
+        if (!hasReviewShape(input)) return;
+        const parsed = admissionReviewSchema.safeParse(input);
+        expect(parsed.success).toBe(true);
+        expect(parseAdmissionReview(input)).toEqual(parsed.data);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("lets a well-formed review through uncopied; a malformed one still gets the schema's message", () => {
+    const ok = { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u', namespace: 'ns', dryRun: false, object: makePod() } };
+    expect(hasReviewShape(ok)).toBe(true);
+    expect(parseAdmissionReview(ok)).toBe(ok);
+    const bad = { ...ok, request: { ...ok.request, uid: 7 } };
+    expect(hasReviewShape(bad)).toBe(false);
+    expect(() => parseAdmissionReview(bad)).toThrow('request.uid must be a string');
   });
 });
 
@@ -79,6 +117,14 @@ describe('webhooks §6 response', () => {
     const bad = reviewWebhook(review(podNoNs, 'admission.k8s.io/v1', ''), 'tags', { owners }, config());
     expect(bad.response.response.status?.message).toBe('cannot get standard tags from parent object: empty namespace');
     expect(bad.response.response.patch).toBeUndefined();
+  });
+
+  it('request.namespace wins over a namespace the caller left in the context', () => {
+    const podNoNs = makePod({ namespace: '', labels: OPT_IN, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'db' }] });
+    const owners = [{ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'shop', labels: { 'tags.datadoghq.com/env': 'prod' } } }];
+    const stale = { owners, namespace: 'shop' } as { owners: typeof owners };
+    const bad = reviewWebhook(review(podNoNs, 'admission.k8s.io/v1', ''), 'tags', stale, config());
+    expect(bad.response.response.status?.message).toBe('cannot get standard tags from parent object: empty namespace');
   });
 
   it('a missing pod: allowed true, no patch, an error status', () => {

@@ -195,3 +195,26 @@ describe('unknown fields survive (README decision)', () => {
     allOps(m.patch);
   });
 });
+
+// The journal copies objects with Object.assign for speed, except those with an own
+// `__proto__` key (JSON.parse makes one a plain data member), which assign would drop.
+describe('copy-on-write keeps an own "__proto__" member', () => {
+  it('on the pod, the spec and a container, through every webhook', () => {
+    const input = JSON.parse(
+      JSON.stringify(makePod({ labels: OPT_IN, containers: [{ name: 'app', env: [] }] }))
+        .replace('"spec":{', '"spec":{"__proto__":{"s":1},')
+        .replace('"name":"app"', '"name":"app","__proto__":{"c":2}')
+        .replace('{"apiVersion"', '{"__proto__":{"p":3},"apiVersion"'),
+    ) as Pod;
+    const spec = (input as { spec: object }).spec;
+    expect(Object.hasOwn(input, '__proto__') && Object.hasOwn(spec, '__proto__')).toBe(true);
+    const m = mutate(input, { namespace: 'shop', agentNamespace: 'datadog' }, socket);
+    expect(m.patch.length).toBeGreaterThan(0);
+    const pod = m.pod as unknown as Record<string, any>;
+    for (const [node, value] of [[pod, { p: 3 }], [pod.spec, { s: 1 }], [pod.spec.containers[0], { c: 2 }]] as const) {
+      expect(Object.getPrototypeOf(node)).toBe(Object.prototype);
+      expect(Object.getOwnPropertyDescriptor(node, '__proto__')?.value).toEqual(value);
+    }
+    expect(JSON.stringify(pod)).toBe(JSON.stringify(applyPatch(input, m.patch)));
+  });
+});

@@ -1,5 +1,6 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { WebhookName } from '@dd-admission/core';
+import { counter, gauge, histogram, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 
 /** The cluster agent's `mutation_type` / `webhook_name` tag value of each webhook. */
 export const MUTATION_TYPE: Readonly<Record<WebhookName, string>> = {
@@ -17,7 +18,6 @@ export interface MutationOutcome {
 
 /** The server's telemetry, in the cluster agent's `admission_webhooks_*` family (webhooks spec §8). */
 export interface WebhookMetrics {
-  readonly registry: Registry;
   received(webhook: WebhookName): void;
   observeDuration(webhook: WebhookName, seconds: number): void;
   mutation(webhook: WebhookName, outcome: MutationOutcome): void;
@@ -42,93 +42,68 @@ const PREFIX = 'admission_webhooks_';
 // Later cluster agents tag every webhook metric as a mutating webhook; we only have those.
 const WEBHOOK_TYPE = 'mutating';
 
-/** Creates a registry of its own (never prom-client's global one) with every metric registered. */
+/** Creates the server's metrics, its own (no global registry), every family registered. */
 export function createMetrics(options: MetricsOptions = {}): WebhookMetrics {
-  const registry = new Registry();
-  const registers = [registry];
-  if (options.processMetrics) collectDefaultMetrics({ register: registry });
-  const webhookLabels = ['mutation_type', 'webhook_name', 'webhook_type'] as const;
+  const processRegistry = options.processMetrics ? processMetricsRegistry() : undefined;
+  const webhookLabels = ['mutation_type', 'webhook_name', 'webhook_type'];
 
-  const received = new Counter({ name: `${PREFIX}webhooks_received`, help: 'Number of webhook requests received.', labelNames: webhookLabels, registers });
-  const duration = new Histogram({
+  const received = counter({ name: `${PREFIX}webhooks_received`, help: 'Number of webhook requests received.', labelNames: webhookLabels });
+  const duration = histogram({
     name: `${PREFIX}response_duration`,
     help: 'Webhook response duration distribution (in seconds).',
     labelNames: webhookLabels,
     // Prometheus' default buckets, as the agent uses.
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers,
   });
-  const attempts = new Counter({
-    name: `${PREFIX}mutation_attempts`,
-    help: 'Number of pod mutation attempts by mutation type.',
-    labelNames: ['mutation_type', 'status', 'injected', 'error'] as const,
-    registers,
-  });
-  const errors = new Counter({ name: `${PREFIX}mutation_errors`, help: 'Number of pod mutation errors by mutation type and reason.', labelNames: ['mutation_type', 'reason'] as const, registers });
-  const libraries = new Counter({
-    name: `${PREFIX}library_injection_attempts`,
-    help: 'Number of APM library injections by language.',
-    labelNames: ['language', 'injected'] as const,
-    registers,
-  });
-  const cacheHit = new Counter({ name: `${PREFIX}owner_cache_hit`, help: "Number of cache hits while getting pod's owner object.", labelNames: ['resource'] as const, registers });
-  const cacheMiss = new Counter({ name: `${PREFIX}owner_cache_miss`, help: "Number of cache misses while getting pod's owner object.", labelNames: ['resource'] as const, registers });
-  const rejected = new Counter({
+  const attempts = counter({ name: `${PREFIX}mutation_attempts`, help: 'Number of pod mutation attempts by mutation type.', labelNames: ['mutation_type', 'status', 'injected', 'error'] });
+  const errors = counter({ name: `${PREFIX}mutation_errors`, help: 'Number of pod mutation errors by mutation type and reason.', labelNames: ['mutation_type', 'reason'] });
+  const libraries = counter({ name: `${PREFIX}library_injection_attempts`, help: 'Number of APM library injections by language.', labelNames: ['language', 'injected'] });
+  const cacheHit = counter({ name: `${PREFIX}owner_cache_hit`, help: "Number of cache hits while getting pod's owner object.", labelNames: ['resource'] });
+  const cacheMiss = counter({ name: `${PREFIX}owner_cache_miss`, help: "Number of cache misses while getting pod's owner object.", labelNames: ['resource'] });
+  const rejected = counter({
     name: `${PREFIX}rejected_requests`,
     help: 'Number of webhook requests answered with a client error before any mutation.',
-    labelNames: ['mutation_type', 'status_code'] as const,
-    registers,
+    labelNames: ['mutation_type', 'status_code'],
   });
-  const reconcileSuccess = new Counter({ name: `${PREFIX}reconcile_success`, help: 'Number of reconcile successes per controller.', labelNames: ['controller'] as const, registers });
-  const reconcileErrors = new Counter({ name: `${PREFIX}reconcile_errors`, help: 'Number of reconcile errors per controller.', labelNames: ['controller'] as const, registers });
+  const reconcileSuccess = counter({ name: `${PREFIX}reconcile_success`, help: 'Number of reconcile successes per controller.', labelNames: ['controller'] });
+  const reconcileErrors = counter({ name: `${PREFIX}reconcile_errors`, help: 'Number of reconcile errors per controller.', labelNames: ['controller'] });
   let hoursLeft: () => number | undefined = () => undefined;
-  new Gauge({
-    name: `${PREFIX}certificate_expiry`,
-    help: 'Time left before the certificate expires in hours.',
-    registers,
-    collect() {
-      const hours = hoursLeft();
-      if (hours !== undefined) this.set(hours);
-    },
-  });
+  const expiry = gauge({ name: `${PREFIX}certificate_expiry`, help: 'Time left before the certificate expires in hours.', read: () => hoursLeft() });
+  const families = [received, duration, attempts, errors, libraries, cacheHit, cacheMiss, rejected, reconcileSuccess, reconcileErrors, expiry];
 
-  // Bound children per webhook: the hot path then skips prom-client's label hashing.
-  const labelsOf = (w: WebhookName) => ({ mutation_type: MUTATION_TYPE[w], webhook_name: MUTATION_TYPE[w], webhook_type: WEBHOOK_TYPE });
-  const receivedBy = bindPerWebhook((w) => received.labels(labelsOf(w)));
-  // One labelled child per outcome, made once: labelling on every request costs a label hash each time.
-  const attemptChildren = new Map<string, ReturnType<typeof attempts.labels>>();
-  const attemptsBy = (type: string, status: string, injected: boolean, error: string) => {
-    const key = `${type}|${status}|${injected}|${error}`;
-    let child = attemptChildren.get(key);
-    if (!child) {
-      child = attempts.labels({ mutation_type: type, status, injected: String(injected), error });
-      attemptChildren.set(key, child);
-    }
-    return child;
-  };
-  const durationBy = bindPerWebhook((w) => duration.labels(labelsOf(w)));
+  // The series each webhook's requests touch, looked up once.
+  const webhookSeries = (w: WebhookName) => [MUTATION_TYPE[w], MUTATION_TYPE[w], WEBHOOK_TYPE] as const;
+  const receivedBy = bindPerWebhook((w) => received.series(...webhookSeries(w)));
+  const durationBy = bindPerWebhook((w) => duration.series(...webhookSeries(w)));
 
   return {
-    registry,
     received: (w) => receivedBy[w].inc(),
     observeDuration: (w, seconds) => durationBy[w].observe(seconds),
     mutation(w, outcome) {
       const type = MUTATION_TYPE[w];
       const status = outcome.error === undefined ? 'success' : 'error';
-      attemptsBy(type, status, outcome.injected, outcome.error ?? '').inc();
-      if (outcome.error !== undefined) errors.inc({ mutation_type: type, reason: outcome.error });
+      attempts.series(type, status, String(outcome.injected), outcome.error ?? '').inc();
+      if (outcome.error !== undefined) errors.series(type, outcome.error).inc();
     },
-    libraryInjected: (language) => libraries.inc({ language, injected: 'true' }),
-    ownerCache: (resource, hit) => (hit ? cacheHit : cacheMiss).inc({ resource }),
-    rejected: (w, statusCode) => rejected.inc({ mutation_type: MUTATION_TYPE[w], status_code: String(statusCode) }),
-    reconcile: (controller, ok) => (ok ? reconcileSuccess : reconcileErrors).inc({ controller }),
+    libraryInjected: (language) => libraries.series(language, 'true').inc(),
+    ownerCache: (resource, hit) => (hit ? cacheHit : cacheMiss).series(resource).inc(),
+    rejected: (w, statusCode) => rejected.series(MUTATION_TYPE[w], String(statusCode)).inc(),
+    reconcile: (controller, ok) => (ok ? reconcileSuccess : reconcileErrors).series(controller).inc(),
     certificateExpiry(source) {
       hoursLeft = source;
     },
     async render() {
-      return { contentType: registry.contentType, body: await registry.metrics() };
+      const ours = families.map((f) => f.render()).join('');
+      return { contentType: PROMETHEUS_CONTENT_TYPE, body: processRegistry ? ours + (await processRegistry.metrics()) : ours };
     },
   };
+}
+
+/** prom-client's process and Node.js metrics (CPU, memory, event loop lag, GC), in a registry of their own. */
+function processMetricsRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
 }
 
 function bindPerWebhook<T>(make: (w: WebhookName) => T): Record<WebhookName, T> {

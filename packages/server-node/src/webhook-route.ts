@@ -29,9 +29,17 @@ interface Refusal {
  */
 export async function handleWebhookRequest(req: IncomingMessage, res: ServerResponse, webhook: WebhookName, url: RequestTarget, deps: WebhookRouteDeps): Promise<void> {
   const startedAt = performance.now();
+  deps.metrics.received(webhook);
+  try {
+    await serve(req, res, webhook, url, startedAt, deps);
+  } finally {
+    // Observed once the answer is handed to the socket, as the agent does after writing it.
+    deps.metrics.observeDuration(webhook, (performance.now() - startedAt) / 1000);
+  }
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, webhook: WebhookName, url: RequestTarget, startedAt: number, deps: WebhookRouteDeps): Promise<void> {
   const { logger, metrics } = deps;
-  metrics.received(webhook);
-  res.once('finish', () => metrics.observeDuration(webhook, (performance.now() - startedAt) / 1000));
   if (logger.enabled('trace')) logger.trace(SITES.mutateHandler, `Handling ${req.method ?? ''} ${url.pathname} from ${req.socket.remoteAddress ?? 'unknown'}`);
 
   const refusal = refuse(req);

@@ -112,6 +112,15 @@ describe('the bundle', () => {
         expect(Buffer.from(answer.response.patch, 'base64').toString()).toContain('"fieldPath":"status.hostIP"');
         await p.waitFor('stdout', /\| DEBUG \| \(pkg\/clusteragent\/admission\/mutate\/common\.go:74 in injectEnv\) \| Injecting env var 'DD_AGENT_HOST' into pod with generate name example-pod-123-$/);
 
+        // The webhook's own metrics, then the process metrics main adds.
+        const metrics = await request(`${base}/metrics`, { dispatcher: client });
+        const exposition = await metrics.body.text();
+        expect(metrics.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+        expect(exposition).toContain('admission_webhooks_webhooks_received{mutation_type="agent_config",webhook_name="agent_config",webhook_type="mutating"} 1\n');
+        expect(exposition).toMatch(/^admission_webhooks_mutation_attempts\{mutation_type="agent_config",status="success",injected="true",error=""\} 1$/m);
+        expect(exposition).toMatch(/^process_cpu_user_seconds_total \d/m);
+        expect(exposition).toMatch(/^nodejs_heap_size_used_bytes \d/m);
+
         // No @kubernetes/client-node next to the bundle: an owner lookup fails open and says why.
         const owned = admissionReview('admission.k8s.io/v1', { name: 'web-0', namespace: 'shop', labels: { 'admission.datadoghq.com/enabled': 'true' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-1' }] });
         const tags = await request(`${base}/injecttags`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owned), dispatcher: client });
