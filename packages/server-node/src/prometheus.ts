@@ -32,65 +32,55 @@ interface Definition {
 
 /** A monotonically increasing counter family. */
 export function counter(def: Definition): Family<CounterSeries> {
-  const all = new Map<string, CounterSeries & { labels: string; value: number }>();
+  const all = seriesTable(def, (labels) => {
+    const s = {
+      labels,
+      value: 0,
+      inc(by = 1) {
+        if (!(by >= 0)) throw new RangeError(`${def.name}: a counter only goes up, got ${by}`);
+        s.value += by;
+      },
+    };
+    return s;
+  });
   return {
-    series(...labelValues) {
-      const key = seriesKey(def, labelValues);
-      let series = all.get(key);
-      if (!series) {
-        const s = {
-          labels: labelText(def.labelNames, labelValues),
-          value: 0,
-          inc(by = 1) {
-            if (!(by >= 0)) throw new RangeError(`${def.name}: a counter only goes up, got ${by}`);
-            s.value += by;
-          },
-        };
-        all.set(key, (series = s));
-      }
-      return series;
-    },
-    render: () => header(def, 'counter') + [...all.values()].map((s) => `${def.name}${braces(s.labels)} ${formatValue(s.value)}\n`).join(''),
+    series: all.get,
+    render: () => header(def, 'counter') + all.list().map((s) => `${def.name}${braces(s.labels)} ${formatValue(s.value)}\n`).join(''),
   };
 }
 
 /** A histogram family with fixed upper bounds (`+Inf` is implied). */
 export function histogram(def: Definition & { buckets: readonly number[] }): Family<HistogramSeries> {
   const bounds = [...def.buckets].sort((a, b) => a - b);
-  const all = new Map<string, HistogramSeries & { labels: string; counts: number[]; sum: number; count: number }>();
+  const all = seriesTable(def, (labels) => {
+    const s = {
+      labels,
+      // Per bucket, not cumulative: made cumulative when rendered.
+      counts: bounds.map(() => 0),
+      sum: 0,
+      count: 0,
+      observe(value: number) {
+        for (let i = 0; i < bounds.length; i++) {
+          if (value <= bounds[i]!) {
+            s.counts[i]! += 1;
+            break;
+          }
+        }
+        s.sum += value;
+        s.count += 1;
+      },
+    };
+    return s;
+  });
   const sample = (labels: string, suffix: string, value: number, le?: string) => {
     const withLe = le === undefined ? labels : labels ? `${labels},le="${le}"` : `le="${le}"`;
     return `${def.name}${suffix}${braces(withLe)} ${formatValue(value)}\n`;
   };
   return {
-    series(...labelValues) {
-      const key = seriesKey(def, labelValues);
-      let series = all.get(key);
-      if (!series) {
-        const s = {
-          labels: labelText(def.labelNames, labelValues),
-          // Per bucket, not cumulative: made cumulative when rendered.
-          counts: bounds.map(() => 0),
-          sum: 0,
-          count: 0,
-          observe(value: number) {
-            for (let i = 0; i < bounds.length; i++) {
-              if (value <= bounds[i]!) {
-                s.counts[i]! += 1;
-                break;
-              }
-            }
-            s.sum += value;
-            s.count += 1;
-          },
-        };
-        all.set(key, (series = s));
-      }
-      return series;
-    },
+    series: all.get,
     render() {
       let text = header(def, 'histogram');
-      for (const s of all.values()) {
+      for (const s of all.list()) {
         let cumulative = 0;
         bounds.forEach((bound, i) => {
           cumulative += s.counts[i]!;
@@ -100,6 +90,23 @@ export function histogram(def: Definition & { buckets: readonly number[] }): Fam
       }
       return text;
     },
+  };
+}
+
+/** A family's series by label values, each made once by `make` from its rendered label text. */
+function seriesTable<S>(def: Definition, make: (labels: string) => S): { get: (...labelValues: string[]) => S; list: () => S[] } {
+  const all = new Map<string, S>();
+  return {
+    get(...labelValues) {
+      const key = seriesKey(def, labelValues);
+      let series = all.get(key);
+      if (series === undefined) {
+        series = make(labelText(def.labelNames, labelValues));
+        all.set(key, series);
+      }
+      return series;
+    },
+    list: () => [...all.values()],
   };
 }
 
