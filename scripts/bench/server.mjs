@@ -53,7 +53,7 @@ function median(xs) {
 }
 
 /** Runs the comparison; `review` is the request body, `runLoad` the testing package's load generator. */
-export async function benchServer({ review, runLoad, concurrency = 16, durationMs = 3000, rounds = 3 }) {
+export async function benchServer({ review, runLoad, concurrency = 16, durationMs = 2000, rounds = 5 }) {
   const { certFile, keyFile, ca } = await writeCertificate();
   const ours = await start(['packages/server-node/dist/dd-admission-webhook.js', '--tls-cert', certFile, '--tls-key', keyFile, '--port', '0', '--host', '127.0.0.1', '--agent-namespace', 'datadog'], { DD_LOG_LEVEL: 'info' });
   const bare = await start(['scripts/bench/bare-server.mjs', certFile, keyFile]);
@@ -85,6 +85,7 @@ export async function benchServer({ review, runLoad, concurrency = 16, durationM
     ours: summary(results.ours),
     bare: summary(results.bare),
     coreOnly: summary(results.coreOnly),
+    rounds,
     ratio: pairedRatio(results.ours, results.bare),
     coreOnlyRatio: pairedRatio(results.coreOnly, results.bare),
     adapterRatio: pairedRatio(results.ours, results.coreOnly),
