@@ -1,8 +1,7 @@
 // Counters, histograms and gauges kept as plain numbers and rendered in the Prometheus
 // text exposition format (0.0.4). Why not prom-client's: its labelled inc()/observe()
 // hash and validate the labels on every call, a measurable cost per review on the
-// webhook's hot path. Here a series is looked up once and then is
-// an object holding a number to add to.
+// webhook's hot path. Here a series is looked up once; then it is a number to add to.
 
 /** The Content-Type of the text exposition format. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
