@@ -1,35 +1,47 @@
-export * from './pod.js';
-export * from './report.js';
-export * from './config.js';
-export { CONFIG_KEYS, DECLARED_ENV_NAMES, type KeyType } from './config-schema.js';
-export * from './labels.js';
-export * from './selection.js';
-export * from './ssi.js';
-export * from './owners.js';
-export * from './webhook.js';
-export * from './env-injection.js';
-export * from './config-injection.js';
-export * from './tags-injection.js';
-export * from './lib-config.js';
-export * from './lib-injection.js';
-export * from './mutate.js';
-export * from './admission-review.js';
-export * from './json-pointer.js';
-export * from './base64.js';
-export { parseQuantity } from './quantity.js';
-export { nearest, editDistance } from './suggest.js';
+// The one public entry of @dd-admission/core: re-exports only, by folder.
+
+// review/: the AdmissionReview and the pod as the API server sends them.
+export * from './review/admission-review.js';
+export * from './review/pod.js';
+export * from './review/base64.js';
+
+// config/: Datadog configuration keys -> a typed AdmissionConfig.
+export * from './config/parse.js';
+export { CONFIG_KEYS, DECLARED_ENV_NAMES, type KeyType } from './config/schema.js';
+export { parseQuantity } from './config/quantity.js';
+export { nearest, editDistance } from './config/suggest.js';
+
+// webhooks/: the mutation path, from selection to the patch and its events.
+export * from './webhooks/report.js';
+export * from './webhooks/labels.js';
+export * from './webhooks/selection.js';
+export * from './webhooks/ssi.js';
+export * from './webhooks/owners.js';
+export * from './webhooks/webhook.js';
+export * from './webhooks/env-injection.js';
+export * from './webhooks/config-injection.js';
+export * from './webhooks/tags-injection.js';
+export * from './webhooks/lib-config.js';
+export * from './webhooks/lib-injection.js';
+export * from './webhooks/mutate.js';
+export * from './webhooks/review-response.js';
+export * from './webhooks/json-pointer.js';
+export * from './webhooks/workloads.js';
 export type { Operation } from 'fast-json-patch';
-export * from './workloads.js';
-export * from './agent-deployment.js';
-export * from './cluster-agent-env.js';
-export { HELM_CHART_VERSION, HELM_DEFAULTS, helmValuesSchema, coalesceValues, type HelmValues } from './helm-values-schema.js';
-export { helmConfigMode, helmFullname, helmRegistry, type Decided, type OriginOf } from './helm-chart.js';
-export * from './helm-values.js';
-export { DATADOG_AGENT_API_VERSION, DATADOG_AGENT_KIND, DATADOG_AGENT_DEFAULTS, datadogAgentSchema, type DatadogAgent } from './datadog-agent-schema.js';
-export * from './datadog-agent.js';
-export * from './network-policies.js';
-export * from './webhook-service.js';
-export * from './distributions.js';
-export * from './webhook-configuration.js';
-export * from './certificate-policy.js';
-export * from './status.js';
+
+// surfaces/: what the Helm chart and the Datadog Operator deploy.
+export * from './surfaces/agent-deployment.js';
+export * from './surfaces/cluster-agent-env.js';
+export { HELM_CHART_VERSION, HELM_DEFAULTS, helmValuesSchema, coalesceValues, type HelmValues } from './surfaces/helm-values-schema.js';
+export { helmConfigMode, helmFullname, helmRegistry, type Decided, type OriginOf } from './surfaces/helm-chart.js';
+export * from './surfaces/helm-values.js';
+export { DATADOG_AGENT_API_VERSION, DATADOG_AGENT_KIND, DATADOG_AGENT_DEFAULTS, datadogAgentSchema, type DatadogAgent } from './surfaces/datadog-agent-schema.js';
+export * from './surfaces/datadog-agent.js';
+export * from './surfaces/network-policies.js';
+export * from './surfaces/webhook-service.js';
+export * from './surfaces/distributions.js';
+
+// cluster/: the objects kept in the cluster and the status read back from it.
+export * from './cluster/webhook-configuration.js';
+export * from './cluster/certificate-policy.js';
+export * from './cluster/status.js';

@@ -1,0 +1,166 @@
+import type { Operation } from 'fast-json-patch';
+import type { ContainerList, Container, EnvVar, Pod, Volume, VolumeMount } from '../review/pod.js';
+import { escapePointerToken, toPointer } from './json-pointer.js';
+import type { MutationEvent, WebhookName } from './report.js';
+
+type Token = string | number;
+type Json = unknown;
+
+/**
+ * The edits one webhook makes to a pod. Each edit updates `pod` by copying only
+ * the path it touches (the input is never modified and unchanged subtrees are
+ * shared) and records the RFC 6902 operation that makes the same change, so the
+ * patch is exact by construction and applies under the API server's strict rules.
+ */
+export interface Journal {
+  readonly webhook: WebhookName;
+  pod: Pod;
+  readonly ops: Operation[];
+  readonly events: MutationEvent[];
+  /** Nodes this journal copied: private to it, so later edits may change them in place. */
+  readonly owned: Set<object>;
+}
+
+/** Starts an empty journal over `pod`. */
+export function openJournal(webhook: WebhookName, pod: Pod): Journal {
+  return { webhook, pod, ops: [], events: [], owned: new Set() };
+}
+
+function isMissing(value: Json): boolean {
+  return value === undefined || value === null;
+}
+
+function child(node: Json, token: Token): Json {
+  if (isMissing(node)) return undefined;
+  return (node as Record<string | number, Json>)[token];
+}
+
+/** The node at `tokens` under `root` (undefined past a missing step). */
+function nodeAt(root: Json, tokens: readonly Token[]): Json {
+  let node = root;
+  for (const token of tokens) node = child(node, token);
+  return node;
+}
+
+/**
+ * Copy-on-write walk from the pod root to the parent of the last token, returning
+ * that parent writable; missing objects on the way are created. A node is copied
+ * the first time the journal touches it and edited in place afterwards. Values
+ * placed by an edit are never owned: the recorded operation holds them, so they
+ * must stay as they were. (A loop, not recursion with a callback: this runs for
+ * every recorded change.)
+ */
+function writableParent(j: Journal, tokens: readonly Token[]): Record<Token, Json> {
+  let node = writable(j, j.pod) as Record<Token, Json>;
+  j.pod = node as Pod;
+  for (let i = 0; i < tokens.length - 1; i++) {
+    const token = tokens[i]!;
+    const next = writable(j, node[token]) as Record<Token, Json>;
+    node[token] = next;
+    node = next;
+  }
+  return node;
+}
+
+function writable(j: Journal, node: Json): object {
+  if (typeof node === 'object' && node !== null && j.owned.has(node)) return node;
+  const copy = Array.isArray(node) ? node.slice() : isMissing(node) ? {} : copyObject(node as object);
+  j.owned.add(copy);
+  return copy;
+}
+
+/**
+ * A shallow copy that later edits may add keys to cheaply. Node 20's V8 gives a
+ * spread copy a map outside the transition tree, so each key added to it builds a
+ * new map (about 1 µs, against 0.1 µs for Object.assign). Assign would turn an own
+ * `__proto__` key (possible in parsed JSON) into a prototype change, so such an
+ * object keeps the spread.
+ */
+function copyObject(node: object): object {
+  return Object.hasOwn(node, '__proto__') ? { ...node } : Object.assign({}, node);
+}
+
+function nest(tokens: readonly Token[], from: number, leaf: Json): Json {
+  let value = leaf;
+  for (let i = tokens.length - 1; i >= from; i--) value = { [tokens[i] as string]: value };
+  return value;
+}
+
+/** Records `add` of `value` at `tokens`, creating the first missing ancestor with one whole-subtree add. */
+function addAt(j: Journal, tokens: readonly Token[], value: Json): void {
+  let node: Json = j.pod;
+  let path = '';
+  for (let i = 0; i < tokens.length - 1; i++) {
+    node = child(node, tokens[i]!);
+    path += '/' + escapePointerToken(tokens[i]!);
+    if (isMissing(node)) {
+      j.ops.push({ op: 'add', path, value: nest(tokens, i + 1, value) });
+      setAt(j, tokens, value);
+      return;
+    }
+  }
+  j.ops.push({ op: 'add', path: path + '/' + escapePointerToken(tokens[tokens.length - 1]!), value });
+  setAt(j, tokens, value);
+}
+
+function setAt(j: Journal, tokens: readonly Token[], value: Json): void {
+  writableParent(j, tokens)[tokens[tokens.length - 1]!] = value;
+}
+
+/** Inserts `value` into the array at `tokens` (at the start or the end), creating the array when missing. */
+function insertInArray(j: Journal, tokens: readonly Token[], where: 'start' | 'end', value: Json): void {
+  const array = nodeAt(j.pod, tokens);
+  if (!Array.isArray(array)) {
+    addAt(j, tokens, [value]);
+    return;
+  }
+  const index = where === 'start' ? 0 : array.length;
+  j.ops.push({ op: 'add', path: `${toPointer(tokens)}/${index}`, value });
+  const parent = writableParent(j, tokens);
+  const last = tokens[tokens.length - 1]!;
+  const copy = writable(j, array) as Json[];
+  parent[last] = copy;
+  copy.splice(index, 0, value);
+}
+
+/** The containers of one list as they are now (empty when the list is missing). */
+export function containersOf(pod: Pod, list: ContainerList): readonly Container[] {
+  return pod.spec?.[list] ?? [];
+}
+
+/** Inserts env var `env` at index 0 of a container's env (the shared injection rule). */
+export function prependEnv(j: Journal, list: ContainerList, index: number, env: EnvVar): void {
+  insertInArray(j, ['spec', list, index, 'env'], 'start', env);
+}
+
+/** Appends env var `env` at the end of a container's env. */
+export function appendEnv(j: Journal, list: ContainerList, index: number, env: EnvVar): void {
+  insertInArray(j, ['spec', list, index, 'env'], 'end', env);
+}
+
+/** Sets the literal value of an existing env entry, keeping its position. */
+export function setEnvValue(j: Journal, list: ContainerList, index: number, envIndex: number, value: string): void {
+  addAt(j, ['spec', list, index, 'env', envIndex, 'value'], value);
+}
+
+/** Appends a volume mount to a container. */
+export function appendVolumeMount(j: Journal, list: ContainerList, index: number, mount: VolumeMount): void {
+  insertInArray(j, ['spec', list, index, 'volumeMounts'], 'end', mount);
+}
+
+/** Appends a volume to the pod. */
+export function appendVolume(j: Journal, volume: Volume): void {
+  insertInArray(j, ['spec', 'volumes'], 'end', volume);
+}
+
+/** Inserts an init container before all others. */
+export function prependInitContainer(j: Journal, container: Container): void {
+  insertInArray(j, ['spec', 'initContainers'], 'start', container);
+}
+
+/** Records why a change was made (one event per change). */
+export function note(j: Journal, event: Omit<MutationEvent, 'webhook'>): void {
+  // The caller hands over a fresh literal; stamping it avoids a copy per change.
+  (event as MutationEvent).webhook = j.webhook;
+  j.events.push(event as MutationEvent);
+}
