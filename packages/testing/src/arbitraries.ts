@@ -10,3 +10,4 @@ export * from './arbitraries/context.js';
 export * from './arbitraries/scenario.js';
 export * from './arbitraries/review.js';
 export * from './arbitraries/helm-values.js';
+export * from './arbitraries/document-faults.js';
