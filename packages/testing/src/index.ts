@@ -3,6 +3,7 @@ export * from './strict-patch.js';
 export * from './pod-validation.js';
 export * from './invariants.js';
 export * from './deep-freeze.js';
+export * from './fast-check-replay.js';
 export * from './fixtures.js';
 export * from './kubernetes-quantity.js';
 export * from './dispatcher/index.js';
