@@ -61,6 +61,8 @@ export function spawnCli(args: readonly string[], options: { cwd: string; input?
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     child.on('error', reject);
+    // A CLI that refuses its input stops reading it: the rest of the write fails with EPIPE, which is expected.
+    child.stdin.on('error', () => {});
     child.on('close', (status) => resolve({ status, stdout, stderr }));
     child.stdin.end(options.input ?? '');
   });
