@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { helpText, parseArgs, usageLine, type Command } from '../src/args.js';
+import { parseArgs, type Command } from '../src/args.js';
+import { helpText, usageLine } from '../src/help.js';
 import { UsageError } from '../src/errors.js';
 
 const options = (args: string[]) => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 /** The installed executables, as a user (or kubectl) runs them. */
 export const BIN = fileURLToPath(new URL('../../../node_modules/.bin/dd-mutate', import.meta.url));
 export const KUBECTL_PLUGIN = fileURLToPath(new URL('../../../node_modules/.bin/kubectl-dd_mutate', import.meta.url));
+export const KUBECTL_COMPLETE = fileURLToPath(new URL('../../../node_modules/.bin/kubectl_complete-dd_mutate', import.meta.url));
 const DIST = fileURLToPath(new URL('../dist/dd-mutate.js', import.meta.url));
 const CLI = fileURLToPath(new URL('..', import.meta.url));
 
