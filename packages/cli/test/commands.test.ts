@@ -2,19 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/args.js';
 import { readCommandLine } from '../src/command-line.js';
 import { COMMANDS, SUBCOMMANDS, type FlagSpec } from '../src/commands.js';
-import { UsageError } from '../src/errors.js';
 import { helpText } from '../src/help.js';
 
 const allFlags = Object.entries(COMMANDS).flatMap(([command, spec]) => (spec.flags as readonly FlagSpec[]).map((flag) => ({ command, flag })));
-const usageError = (args: string[]) => {
-  try {
-    parseArgs(args);
-  } catch (e) {
-    if (e instanceof UsageError) return e.message;
-    throw e;
-  }
-  throw new Error(`no UsageError for ${args.join(' ')}`);
-};
 
 describe('the command declaration', () => {
   it('gives a flag name one meaning in every command (one tokenizer reads them all)', () => {
@@ -43,23 +33,5 @@ describe('the command declaration', () => {
       expect(readCommandLine(command as keyof typeof COMMANDS, args).values[flag.key], `${command} ${args.join(' ')}`).toEqual(expected);
       if (flag.value) expect(readCommandLine(command as keyof typeof COMMANDS, [`--${flag.long}=${value}`]).values[flag.key]).toEqual(expected);
     }
-  });
-});
-
-describe('parseArgs for status and completion', () => {
-  it('status: the first positional, its own flags', () => {
-    expect(parseArgs(['status', '-n', 'datadog', '-o', 'json'])).toEqual({ kind: 'status', options: { namespace: 'datadog', output: 'json', help: false } });
-    // A flag before the subcommand belongs to it, as for config and manifests.
-    expect(parseArgs(['--context', 'prod', 'status'])).toMatchObject({ kind: 'status', options: { context: 'prod' } });
-    expect(usageError(['status', '--webhook', 'tags'])).toBe("status: --webhook is not an option of 'status'");
-    expect(usageError(['pod.yaml', '--kubeconfig', 'k'])).toBe("--kubeconfig is an option of 'status' (status --kubeconfig <file>)");
-  });
-
-  it('completion: one shell', () => {
-    expect(parseArgs(['completion', 'zsh'])).toEqual({ kind: 'completion', shell: 'zsh' });
-    expect(usageError(['completion'])).toBe('completion: missing the shell (bash, zsh, fish)');
-    expect(usageError(['completion', 'powershell'])).toBe('completion: unknown shell "powershell" (expected bash, zsh, fish)');
-    expect(usageError(['completion', 'bash', 'zsh'])).toBe('completion: expected one shell, got 2: bash zsh');
-    expect(usageError(['completion', 'bash', '-o', 'yaml'])).toBe("-o is not an option of 'completion'");
   });
 });
