@@ -15,7 +15,7 @@ export type Token = ReturnType<typeof tokenize>[number];
 
 // A flag name means the same in every command (a test checks it), so one tokenizer serves all.
 const TOKEN_OPTIONS = Object.fromEntries(
-  Object.values(COMMANDS).flatMap((c) => c.flags.map((f: FlagSpec) => [f.long, { type: f.value ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}) }] as const)),
+  Object.values(COMMANDS).flatMap((c) => c.flags.map((f) => [f.long, { type: f.value ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}) }] as const)),
 );
 
 /** Splits arguments into flags (with their values) and positionals; unknown flags come out as switches, never as errors. */
@@ -44,8 +44,7 @@ export function readCommandLine(name: CommandName, args: readonly string[]): Com
       line.values[flag.key] = true;
       continue;
     }
-    // `-o=yaml`: kubectl users write short flags with = too.
-    const value = token.inlineValue && !token.rawName.startsWith('--') && token.value?.startsWith('=') ? token.value.slice(1) : token.value;
+    const value = valueOf(token);
     if (value === undefined) throw new UsageError(`${token.rawName} needs a value`);
     const first = firstFlag.get(flag.key);
     if (first && !flag.repeatable && first.value !== value) {
@@ -62,7 +61,7 @@ export function readCommandLine(name: CommandName, args: readonly string[]): Com
 /** The values of a command line shaped for its command's schema: a repeatable flag's list (comma lists split), else the last value; true for a switch. */
 export function optionValues(name: CommandName, line: CommandLine): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const flag of COMMANDS[name].flags as readonly FlagSpec[]) {
+  for (const flag of COMMANDS[name].flags) {
     const given = line.values[flag.key];
     if (given === undefined || flag.key in out) continue;
     if (given === true) {
@@ -83,10 +82,15 @@ export function optionsWithoutFile(name: Subcommand, line: CommandLine): Record<
   return optionValues(name, line);
 }
 
+/** The value a flag token carries; `-o=yaml` counts as `-o yaml`, as kubectl users type it. */
+function valueOf(token: { rawName: string; value?: string | undefined; inlineValue?: boolean | undefined }): string | undefined {
+  const shortWithEquals = token.inlineValue && !token.rawName.startsWith('--') && token.value?.startsWith('=');
+  return shortWithEquals ? token.value!.slice(1) : token.value;
+}
+
 /** The flag of command `name` a token names (node:util gives a known short flag its long name). */
 function findFlag(name: CommandName, long: string): FlagSpec | undefined {
-  const flags: readonly FlagSpec[] = COMMANDS[name].flags;
-  return flags.find((f) => f.long === long);
+  return COMMANDS[name].flags.find((f) => f.long === long);
 }
 
 /** Why a flag is refused: another command's (named), or unknown (with the nearest flag of this command). */
@@ -95,7 +99,7 @@ function notAnOption(name: CommandName, token: { name: string; rawName: string }
   const flag = owner && findFlag(owner, token.name);
   if (flag && name === 'preview') return `${token.rawName} is an option of '${owner}' (${owner} ${token.rawName}${flag.value ? ` ${valueSynopsis(flag.value)}` : ''})`;
   if (flag || findFlag('preview', token.name)) return `${token.rawName} is not an option of '${name}'`;
-  const visible = COMMANDS[name].flags.filter((f: FlagSpec) => !f.hidden).map((f: FlagSpec) => `--${f.long}`);
+  const visible = COMMANDS[name].flags.filter((f) => !f.hidden).map((f) => `--${f.long}`);
   const hint = nearest(token.rawName, visible);
   return `unknown flag ${token.rawName}${hint ? ` (did you mean ${hint}?)` : ''}`;
 }

@@ -81,8 +81,13 @@ const documentOutput: FlagSpec = {
   summary: 'yaml (default) or json',
 };
 
+/** A command's name; `preview` is never typed. */
+export type CommandName = 'preview' | 'config' | 'manifests' | 'status' | 'completion';
+/** The commands named by the first argument. */
+export type Subcommand = Exclude<CommandName, 'preview'>;
+
 /** Every command; the preview is the one run when no subcommand is named. */
-export const COMMANDS = {
+export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   preview: {
     summary: 'preview what the admission webhook does to your manifests',
     argument: { name: '<file|->', value: FILE },
@@ -128,12 +133,8 @@ export const COMMANDS = {
     argument: { name: 'shell', value: { kind: 'choice', choices: SHELLS } },
     flags: [HELP],
   },
-} as const satisfies Record<string, CommandSpec>;
+};
 
-/** A command's name; `preview` is never typed. */
-export type CommandName = keyof typeof COMMANDS;
-/** The commands named by the first argument. */
-export type Subcommand = Exclude<CommandName, 'preview'>;
 /** Subcommands, in their declaration order. */
 export const SUBCOMMANDS = Object.keys(COMMANDS).filter((name): name is Subcommand => name !== 'preview');
 

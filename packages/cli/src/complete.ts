@@ -1,6 +1,6 @@
 import { CONFIG_KEYS } from '@dd-admission/core';
 import { splitCommand, tokenize, type Token } from './command-line.js';
-import { COMMANDS, SUBCOMMANDS, type CommandName, type CommandSpec, type FlagSpec, type ValueSpec } from './commands.js';
+import { COMMANDS, SUBCOMMANDS, type CommandName, type FlagSpec, type ValueSpec } from './commands.js';
 
 // Completion from the command declaration, answered in cobra's `__complete`
 // format: one candidate a line (`value<TAB>description`), then `:<directive>`.
@@ -51,13 +51,13 @@ export function formatCompletion(completion: Completion, descriptions: boolean):
 }
 
 function flagOf(name: CommandName, long: string): FlagSpec | undefined {
-  return (COMMANDS[name].flags as readonly FlagSpec[]).find((f) => f.long === long && !f.hidden);
+  return COMMANDS[name].flags.find((f) => f.long === long && !f.hidden);
 }
 
 /** The command's flags that start with what is typed; a flag already given is offered again only when it repeats. */
 function completeFlags(name: CommandName, tokens: readonly Token[], current: string): Completion {
   const given = new Set(tokens.flatMap((t) => (t.kind === 'option' ? [t.name] : [])));
-  const candidates = (COMMANDS[name].flags as readonly FlagSpec[])
+  const candidates = COMMANDS[name].flags
     .filter((f) => !f.hidden && (f.repeatable || !given.has(f.long)))
     .flatMap((f) => [`--${f.long}`, ...(f.short ? [`-${f.short}`] : [])].map((value) => ({ value, description: f.summary })))
     .filter((c) => c.value.startsWith(current));
@@ -72,8 +72,7 @@ function completeArgument(name: CommandName, tokens: readonly Token[], current: 
     const subcommands = SUBCOMMANDS.filter((s) => s.startsWith(current)).map((s) => ({ value: s, description: COMMANDS[s].summary }));
     return subcommands.length > 0 ? { candidates: subcommands, directive: DIRECTIVE.noFileComp } : FILES;
   }
-  const spec: CommandSpec = COMMANDS[name];
-  const argument = spec.argument;
+  const argument = COMMANDS[name].argument;
   return argument && given === 0 ? completeValue(argument.value, current) : NOTHING;
 }
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/args.js';
 import { readCommandLine } from '../src/command-line.js';
-import { COMMANDS, SUBCOMMANDS, type FlagSpec } from '../src/commands.js';
+import { COMMANDS, SUBCOMMANDS, type CommandName, type CommandSpec } from '../src/commands.js';
 import { helpText } from '../src/help.js';
 
-const allFlags = Object.entries(COMMANDS).flatMap(([command, spec]) => (spec.flags as readonly FlagSpec[]).map((flag) => ({ command, flag })));
+const allFlags = (Object.entries(COMMANDS) as [CommandName, CommandSpec][]).flatMap(([command, spec]) => spec.flags.map((flag) => ({ command, flag })));
 
 describe('the command declaration', () => {
   it('gives a flag name one meaning in every command (one tokenizer reads them all)', () => {
@@ -30,8 +30,8 @@ describe('the command declaration', () => {
       const value = flag.value?.kind === 'choice' ? flag.value.choices[0]! : 'v';
       const args = flag.value ? [`--${flag.long}`, value] : [`--${flag.long}`];
       const expected = flag.value ? [value] : true;
-      expect(readCommandLine(command as keyof typeof COMMANDS, args).values[flag.key], `${command} ${args.join(' ')}`).toEqual(expected);
-      if (flag.value) expect(readCommandLine(command as keyof typeof COMMANDS, [`--${flag.long}=${value}`]).values[flag.key]).toEqual(expected);
+      expect(readCommandLine(command, args).values[flag.key], `${command} ${args.join(' ')}`).toEqual(expected);
+      if (flag.value) expect(readCommandLine(command, [`--${flag.long}=${value}`]).values[flag.key]).toEqual(expected);
     }
   });
 });

@@ -1,6 +1,6 @@
 import { CONFIG_KEYS } from '@dd-admission/core';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, SUBCOMMANDS, type CommandName, type FlagSpec } from '../src/commands.js';
+import { COMMANDS, SUBCOMMANDS, type CommandName, type CommandSpec } from '../src/commands.js';
 import { complete, DIRECTIVE, formatCompletion } from '../src/complete.js';
 
 const values = (words: string[]) => complete(words).candidates.map((c) => c.value);
@@ -18,10 +18,9 @@ describe('complete', () => {
   });
 
   it("offers every command's visible flags, each described; hidden aliases stay hidden", () => {
-    for (const [name, spec] of Object.entries(COMMANDS) as [CommandName, (typeof COMMANDS)[CommandName]][]) {
-      const flags = spec.flags as readonly FlagSpec[];
+    for (const [name, spec] of Object.entries(COMMANDS) as [CommandName, CommandSpec][]) {
       const offered = complete([...typed(name), '--']);
-      expect(offered.candidates.map((c) => c.value)).toEqual(flags.filter((f) => !f.hidden).map((f) => `--${f.long}`));
+      expect(offered.candidates.map((c) => c.value)).toEqual(spec.flags.filter((f) => !f.hidden).map((f) => `--${f.long}`));
       expect(offered.candidates.every((c) => c.description)).toBe(true);
       expect(offered.directive).toBe(DIRECTIVE.noFileComp);
     }
@@ -37,8 +36,8 @@ describe('complete', () => {
   });
 
   it("offers every choice of every command's choice flags, after the flag or its =", () => {
-    for (const [name, spec] of Object.entries(COMMANDS) as [CommandName, (typeof COMMANDS)[CommandName]][]) {
-      for (const flag of (spec.flags as readonly FlagSpec[]).filter((f) => f.value?.kind === 'choice' && !f.hidden)) {
+    for (const [name, spec] of Object.entries(COMMANDS) as [CommandName, CommandSpec][]) {
+      for (const flag of spec.flags.filter((f) => f.value?.kind === 'choice' && !f.hidden)) {
         const choices = flag.value?.kind === 'choice' ? [...flag.value.choices] : [];
         expect(values([...typed(name), `--${flag.long}`, '']), `${name} --${flag.long}`).toEqual(choices);
         expect(values([...typed(name), `--${flag.long}=`]), `${name} --${flag.long}=`).toEqual(choices);
