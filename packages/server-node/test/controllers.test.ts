@@ -4,10 +4,10 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { certificateHosts, sameWebhooks, webhookConfiguration } from '@dd-admission/core';
+import { connectKube, RESOURCES } from '@dd-admission/kube';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { generateCertificate } from '../src/controllers/certificate.js';
-import { connectKube, plain } from '../src/controllers/kube-client.js';
 import { watchObject } from '../src/controllers/object-watch.js';
 import { createLogger } from '../src/logger.js';
 import { startKubeApi, type KubeApi } from '@dd-admission/testing';
@@ -387,18 +387,14 @@ describe('conflicts and the watch', () => {
     api = await startKubeApi({ historyLimit: 2 });
     const file = join(dir, 'watch.kubeconfig');
     await writeFile(file, api.kubeconfig());
-    const clients = await connectKube({ kubeconfig: file });
+    const client = await connectKube({ kubeconfig: file, env: {} });
     const seen: string[] = [];
     const logs: string[] = [];
     const watch = watchObject<{ metadata?: { name?: string; resourceVersion?: string }; data?: Record<string, string> }>({
-      description: 'v1/secrets',
-      path: `/api/v1/namespaces/${NAMESPACE}/secrets`,
+      client,
+      resource: RESOURCES.secrets,
+      namespace: NAMESPACE,
       name: 'watched',
-      list: async (fieldSelector) => {
-        const list = plain<{ items: never[]; metadata: { resourceVersion: string } }>(await clients.core.listNamespacedSecret({ namespace: NAMESPACE, fieldSelector }));
-        return { items: list.items, resourceVersion: list.metadata.resourceVersion };
-      },
-      watch: clients.watch,
       resyncMs: 100,
       onEvent: (e) => seen.push(`${e.type} ${e.object.data?.v ?? ''} ${e.type === 'update' && e.previous === e.object ? 'resync' : ''}`.trim()),
       logger: createLogger({ level: 'debug', format: 'text', sink: (l) => logs.push(l), clock: systemClock }),
