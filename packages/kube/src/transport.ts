@@ -103,7 +103,7 @@ async function open(c: Connection, call: ApiCall): Promise<Opened> {
   const signal = call.signal ? AbortSignal.any([call.signal, deadline.signal]) : deadline.signal;
   const failure = (error: unknown): unknown => {
     if (error instanceof KubeApiError || error instanceof KubeConfigError) return error;
-    if (deadline.signal.aborted) return new KubeConnectionError(`no answer from the API server at ${c.server} within ${timeoutMs} ms`, undefined, true);
+    if (deadline.signal.aborted) return new KubeConnectionError(`no answer from the API server within ${timeoutMs} ms`, undefined, true);
     if (call.signal?.aborted) return call.signal.reason ?? error;
     if (error instanceof KubeConnectionError) return error;
     return connectionError(error);

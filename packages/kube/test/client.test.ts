@@ -109,7 +109,7 @@ describe('typed errors with the API message', () => {
     const late = await rejection(client.get(RESOURCES.secrets, 'held', { ...NS, timeoutMs: 50 }));
     release();
     expect(late).toBeInstanceOf(KubeConnectionError);
-    expect(late).toMatchObject({ timedOut: true, message: `no answer from the API server at ${api.url} within 50 ms` });
+    expect(late).toMatchObject({ timedOut: true, message: 'no answer from the API server within 50 ms' });
 
     await api.refuseConnections();
     const refused = await rejection(client.version());
