@@ -78,6 +78,17 @@ export async function startReplica(
   return replica;
 }
 
+/** A clock that stands still until the test moves it: a lease then expires when the test says, however slow the machine. */
+export function manualClock(start = Date.now()): Clock & { advance(ms: number): void } {
+  let now = start;
+  return {
+    now: () => now,
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
 /** Polls `check` every 25 ms until it returns a value other than undefined/false; fails after `ms`. */
 export async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
