@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isExpired, isNotFound, KubeConfigError, KubeConnectionError, parseStatus } from './errors.js';
+import { isExpired, isNotFound, KubeConfigError, KubeConnectionError } from './errors.js';
 import { loadKubeconfig, type KubeClientModule, type KubeconfigOptions } from './kubeconfig.js';
 import { qualifiedName, resourcePath, type ApiResource } from './resources.js';
 import { callJson, callLines, type Connection } from './transport.js';
@@ -11,7 +11,7 @@ import { callJson, callLines, type Connection } from './transport.js';
 // few lines here.
 
 /** The parts of an object every verb reads. */
-export const kubeObjectSchema = z.looseObject({
+const kubeObjectSchema = z.looseObject({
   apiVersion: z.string().optional(),
   kind: z.string().optional(),
   metadata: z
@@ -145,10 +145,10 @@ async function loadClientModule(load: ConnectOptions['load']): Promise<KubeClien
 }
 
 function kubeClient(c: Connection, namespace: string | undefined): KubeClient {
-  const get = async <T>(r: ApiResource, name: string, o: ScopeOptions = {}) => (await callJson(c, { method: 'GET', path: resourcePath(r, o.namespace, name), ...call(o) })) as T;
+  const get = async <T>(r: ApiResource, name: string, o: ScopeOptions = {}) => (await callJson(c, { method: 'GET', path: resourcePath(r, o.namespace, name), ...perCall(o) })) as T;
   const list = async <T>(r: ApiResource, o: ListOptions = {}): Promise<ListPage<T>> => {
     const query = { labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit, continue: o.continue };
-    const parsed = listSchema.safeParse(await callJson(c, { method: 'GET', path: resourcePath(r, o.namespace), query, ...call(o) }));
+    const parsed = listSchema.safeParse(await callJson(c, { method: 'GET', path: resourcePath(r, o.namespace), query, ...perCall(o) }));
     if (!parsed.success) throw new KubeConnectionError(`the API server answered the list of ${qualifiedName(r)} with something that is not a list`);
     const { metadata, items } = parsed.data;
     return { items: (items ?? []) as T[], resourceVersion: metadata?.resourceVersion ?? '', ...(metadata?.continue ? { continue: metadata.continue } : {}) };
@@ -187,17 +187,17 @@ function kubeClient(c: Connection, namespace: string | undefined): KubeClient {
     async create<T>(r: ApiResource, object: object, o: CreateOptions = {}) {
       const target = o.namespace ?? (object as NamedObject).metadata?.namespace;
       const path = resourcePath(r, r.namespaced ? required(target, `create ${qualifiedName(r)} without a namespace`) : undefined);
-      return (await callJson(c, { method: 'POST', path, body: object, query: { dryRun: o.dryRun ? 'All' : undefined }, ...call(o) })) as T;
+      return (await callJson(c, { method: 'POST', path, body: object, query: { dryRun: o.dryRun ? 'All' : undefined }, ...perCall(o) })) as T;
     },
     async replace<T>(r: ApiResource, object: object, o: ScopeOptions = {}) {
       const { metadata } = object as NamedObject;
       const target = o.namespace ?? metadata?.namespace;
       const name = required(metadata?.name, `replace ${qualifiedName(r)} without metadata.name`);
       const path = resourcePath(r, r.namespaced ? required(target, `replace ${qualifiedName(r)} "${name}" without a namespace`) : undefined, name);
-      return (await callJson(c, { method: 'PUT', path, body: object, ...call(o) })) as T;
+      return (await callJson(c, { method: 'PUT', path, body: object, ...perCall(o) })) as T;
     },
     async version(o = {}) {
-      const parsed = versionSchema.safeParse(await callJson(c, { method: 'GET', path: '/version', ...call(o) }));
+      const parsed = versionSchema.safeParse(await callJson(c, { method: 'GET', path: '/version', ...perCall(o) }));
       if (!parsed.success) throw new KubeConnectionError('the API server answered GET /version with something that is not a version');
       return parsed.data;
     },
@@ -210,13 +210,13 @@ function kubeClient(c: Connection, namespace: string | undefined): KubeClient {
         timeoutSeconds: o.timeoutSeconds,
         allowWatchBookmarks: o.allowWatchBookmarks,
       };
-      return callLines(c, { method: 'GET', path: resourcePath(r, o.namespace), query, ...call(o) }, (line) => onEvent(watchEvent(line)));
+      return callLines(c, { method: 'GET', path: resourcePath(r, o.namespace), query, ...perCall(o) }, (line) => onEvent(watchEvent(line)));
     },
   };
 }
 
 /** The per-call options the transport takes. */
-function call(o: CallOptions): CallOptions {
+function perCall(o: CallOptions): CallOptions {
   return { ...(o.signal ? { signal: o.signal } : {}), ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) };
 }
 
@@ -229,7 +229,5 @@ function required(value: string | undefined, what: string): string {
 function watchEvent(line: unknown): WatchEvent {
   const parsed = watchEventSchema.safeParse(line);
   if (parsed.success) return parsed.data;
-  // A Status on its own line is how some servers report a failed watch.
-  const status = parseStatus(line);
-  throw new KubeConnectionError(`the API server sent a watch event that is not one${status?.message ? `: ${status.message}` : ''}`);
+  throw new KubeConnectionError(`the API server sent a watch line that is not a watch event: ${JSON.stringify(line).slice(0, 80)}`);
 }

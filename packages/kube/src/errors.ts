@@ -3,7 +3,8 @@ import { z } from 'zod';
 // Every failure of this package is one of three typed errors, each with a
 // one-line message a user can act on: the set-up (client module, kubeconfig,
 // credentials), an answer from the API server that is an error (with the API's
-// own Status message), or no answer at all (refused, reset, TLS, timeout).
+// own Status message), or no usable answer (refused, reset, TLS, deadline, or
+// something that is not what the API sends).
 
 /** The base of this package's errors. */
 export class KubeError extends Error {
@@ -31,7 +32,7 @@ export class KubeApiError extends KubeError {
   }
 }
 
-/** No answer: the connection failed or the call's deadline passed. */
+/** No usable answer: the connection failed, the call's deadline passed, or the answer was not the API's. */
 export class KubeConnectionError extends KubeError {
   constructor(
     message: string,
@@ -59,22 +60,18 @@ export function apiError(code: number, body: string): KubeApiError {
   return new KubeApiError(code, message, status?.reason || undefined, status?.details ?? {});
 }
 
-/** The Status of an ERROR watch event, or of an error body; undefined when it is not one. */
-export function parseStatus(body: unknown): z.infer<typeof statusSchema> | undefined {
-  let value = body;
-  if (typeof body === 'string') {
-    try {
-      value = JSON.parse(body);
-    } catch {
-      return undefined;
-    }
+/** The Status in an error body; undefined when it is not one. */
+function parseStatus(body: string): z.infer<typeof statusSchema> | undefined {
+  try {
+    const parsed = statusSchema.safeParse(JSON.parse(body));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
-  const parsed = statusSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
 }
 
 /** The HTTP status of an API error; undefined for anything else. */
-export function httpStatus(error: unknown): number | undefined {
+function httpStatus(error: unknown): number | undefined {
   return error instanceof KubeApiError ? error.code : undefined;
 }
 

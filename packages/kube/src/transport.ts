@@ -40,7 +40,7 @@ export async function callJson(c: Connection, call: ApiCall): Promise<unknown> {
     try {
       return JSON.parse(text);
     } catch {
-      throw new KubeApiError(opened.response.statusCode ?? 0, `the API server answered ${call.method} ${call.path} with something that is not JSON`, undefined);
+      throw new KubeConnectionError(`the API server answered ${call.method} ${call.path} with something that is not JSON`);
     }
   } catch (error) {
     throw opened.failure(error);
@@ -91,7 +91,8 @@ interface Opened {
 
 /** Sends the request and waits for a 2xx answer's head; an error answer is read and thrown as KubeApiError. */
 async function open(c: Connection, call: ApiCall): Promise<Opened> {
-  const url = new URL(call.path + queryString(call.query), c.server);
+  // Appended, not resolved: a server URL may have a path of its own (a proxy's `/k8s/clusters/<id>`).
+  const url = new URL(c.server.replace(/\/+$/, '') + call.path + queryString(call.query));
   const body = call.body === undefined ? undefined : JSON.stringify(call.body);
   const options = await withCredentials(c, {
     method: call.method,

@@ -86,18 +86,22 @@ describe('typed errors with the API message', () => {
     expect((invalid as KubeApiError).message).toMatch(/^Secret "Upper" is invalid: metadata\.name: Invalid value/);
   });
 
-  it('an error answer that is no Status is named by its HTTP status', async () => {
-    const proxy: Server = createServer((_req, res) => {
+  it('an error answer that is no Status is named by its HTTP status; a server URL with a path keeps it', async () => {
+    const seen: string[] = [];
+    const proxy: Server = createServer((req, res) => {
+      seen.push(req.url ?? '');
       res.writeHead(502, { 'Content-Type': 'text/html' });
       res.end('<html><body>Bad Gateway</body></html>');
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
       const port = (proxy.address() as AddressInfo).port;
-      const kubeconfig = await file(dir, 'proxy.kubeconfig', api.kubeconfig().replace(api.url, `http://127.0.0.1:${port}`));
+      // A proxy's server URL has a path of its own: calls go below it.
+      const kubeconfig = await file(dir, 'proxy.kubeconfig', api.kubeconfig().replace(api.url, `http://127.0.0.1:${port}/k8s/clusters/c-1/`));
       const viaProxy = await (await import('../src/index.js')).connectKube({ kubeconfig, env: {} });
       const error = await rejection(viaProxy.version());
       expect(error).toMatchObject({ code: 502, reason: undefined, message: 'the API server answered HTTP 502' });
+      expect(seen).toEqual(['/k8s/clusters/c-1/version']);
     } finally {
       await new Promise((resolve) => proxy.close(resolve));
     }
