@@ -1,7 +1,7 @@
+import { describeKubeError, isAlreadyExists, isConflict, RESOURCES, type KubeClient } from '@dd-admission/kube';
 import type { Clock } from '../clock.js';
 import { SITES } from '../log-lines.js';
 import type { Logger } from '../logger.js';
-import { describeKubeError, isAlreadyExists, isConflict, RESOURCES, type KubeClient } from '@dd-admission/kube';
 import { pause } from './backoff.js';
 
 // Leader election on a coordination.k8s.io/v1 Lease, as client-go's

@@ -1,8 +1,8 @@
 import { formatGoDuration } from '@dd-admission/core';
+import { apiVersionOf, describeKubeError, type ApiResource, type KubeClient, type WatchEvent } from '@dd-admission/kube';
 import type { Clock } from '../clock.js';
 import { SITES } from '../log-lines.js';
 import type { Logger } from '../logger.js';
-import { apiVersionOf, describeKubeError, type ApiResource, type KubeClient, type WatchEvent } from '@dd-admission/kube';
 import { backoffDelay, pause, type Backoff } from './backoff.js';
 
 // A small informer for one named object (the agent's informers use a

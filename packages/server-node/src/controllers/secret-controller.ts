@@ -1,9 +1,9 @@
 import { certificateDecision, type CertificateFacts } from '@dd-admission/core';
+import { isAlreadyExists, isConflict, RESOURCES, type KubeClient } from '@dd-admission/kube';
 import type { Clock } from '../clock.js';
 import { SITES } from '../log-lines.js';
 import type { Logger } from '../logger.js';
 import { readCertificate, type CertificatePair, type GenerateOptions } from './certificate.js';
-import { isAlreadyExists, isConflict, RESOURCES, type KubeClient } from '@dd-admission/kube';
 import { secretData, secretPair, type SecretJson } from './secret-data.js';
 
 // The certificate Secret controller's reconcile (controllers spec §2.3): create

@@ -7,12 +7,12 @@ import {
   type AdmissionConfig,
   type AdmissionRegistrationVersion,
 } from '@dd-admission/core';
+import { describeKubeError, RESOURCES, type KubeClient } from '@dd-admission/kube';
 import type { Clock } from '../clock.js';
 import { SITES } from '../log-lines.js';
 import type { Logger } from '../logger.js';
 import type { WebhookMetrics } from '../metrics.js';
 import { tlsHolder, tlsMaterial, type TlsHolder, type TlsMaterial } from '../tls.js';
-import { describeKubeError, RESOURCES, type KubeClient } from '@dd-admission/kube';
 import { discoverAdmissionVersion, webhookConfigurationResource, type WebhookConfigurationJson } from './admission-api.js';
 import { backoffDelay, DEFAULT_BACKOFF, pause, type Backoff } from './backoff.js';
 import { generateCertificate, type CertificatePair, type GenerateOptions } from './certificate.js';
