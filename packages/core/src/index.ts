@@ -5,6 +5,10 @@ export * from './review/admission-review.js';
 export * from './review/pod.js';
 export * from './review/base64.js';
 
+// versions/: which Cluster Agent release is emulated, and what changed between releases.
+export * from './versions/agent-version.js';
+export * from './versions/behaviour-changes.js';
+
 // config/: Datadog configuration keys -> a typed AdmissionConfig.
 export * from './config/parse.js';
 export { CONFIG_KEYS, DECLARED_ENV_NAMES, type KeyType } from './config/schema.js';
