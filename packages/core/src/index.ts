@@ -49,3 +49,7 @@ export * from './surfaces/distributions.js';
 export * from './cluster/webhook-configuration.js';
 export * from './cluster/certificate-policy.js';
 export * from './cluster/status.js';
+
+// doctor/: the troubleshooting guide as checks over a snapshot of the cluster.
+export * from './doctor/snapshot.js';
+export * from './doctor/collect.js';
