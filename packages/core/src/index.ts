@@ -60,3 +60,7 @@ export { agentConfig, imageTag, type AgentConfig, type AgentConfigOptions, type 
 export { findClusterAgent, CLUSTER_AGENT_CONTAINER, type ClusterAgent, type Installer } from './doctor/cluster-agent.js';
 export * from './doctor/distribution.js';
 export * from './doctor/probe.js';
+export { DOCTOR_CHECKS, DOCTOR_CHECK_IDS } from './doctor/registry.js';
+export * from './doctor/report.js';
+export { stalePods, type StalePod } from './doctor/checks/stale-pods.js';
+export { classifyProbeError, type ProbeFailure } from './doctor/checks/connectivity.js';
