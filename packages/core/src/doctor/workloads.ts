@@ -44,28 +44,31 @@ export function ownerIndex(snapshot: ClusterSnapshot): OwnerIndex {
   return { get: (kind, namespace, name) => map.get(`${kind}/${namespace}/${name}`) };
 }
 
-/** The pod's owners up its controller chain (ReplicaSet, then Deployment; Job, then CronJob), as far as the snapshot has them. */
-export function ownerChain(pod: SnapshotPod, index: OwnerIndex): KubeObject[] {
+/** The objects a pod's owner references name, and the ones theirs name (ReplicaSet then Deployment, Job then CronJob), as far as the snapshot has them. */
+export function podOwners(pod: SnapshotPod, index: OwnerIndex): KubeObject[] {
   const namespace = pod.metadata.namespace ?? '';
-  const chain: KubeObject[] = [];
+  const found: KubeObject[] = [];
   let refs = pod.metadata.ownerReferences ?? [];
-  for (let depth = 0; depth < 3 && refs.length > 0; depth++) {
-    const ref = refs.find((r) => r.controller) ?? refs[0]!;
-    const owner = index.get(ref.kind, namespace, ref.name);
-    if (!owner) break;
-    chain.push(owner as KubeObject);
-    refs = owner.metadata.ownerReferences ?? [];
+  for (let depth = 0; depth < 2 && refs.length > 0; depth++) {
+    const level = refs.flatMap((r) => index.get(r.kind, namespace, r.name) ?? []);
+    found.push(...(level as KubeObject[]));
+    refs = level.flatMap((o) => o.metadata.ownerReferences ?? []);
   }
-  return chain;
+  return found;
 }
 
-/** The object a user restarts for this pod: the top of its owner chain, or what its reference names when the snapshot lacks it. */
-export function topOwner(pod: SnapshotPod, chain: readonly KubeObject[]): { kind: string; name: string } | undefined {
-  const top = chain[chain.length - 1];
-  if (top) {
-    const next = top.metadata.ownerReferences?.[0];
-    return next ? { kind: next.kind, name: next.name } : { kind: top.kind, name: top.metadata.name ?? '' };
+/** What a user restarts for this pod: the top of its controller chain (by reference when the snapshot lacks the object); undefined for a pod nothing owns. */
+export function restartTarget(pod: SnapshotPod, index: OwnerIndex): { kind: string; name: string } | undefined {
+  const namespace = pod.metadata.namespace ?? '';
+  let ref = controllerRef(pod.metadata.ownerReferences);
+  for (let depth = 0; depth < 2 && ref; depth++) {
+    const next = controllerRef(index.get(ref.kind, namespace, ref.name)?.metadata.ownerReferences);
+    if (!next) break;
+    ref = next;
   }
-  const ref = pod.metadata.ownerReferences?.[0];
   return ref ? { kind: ref.kind, name: ref.name } : undefined;
+}
+
+function controllerRef<R extends { controller?: boolean | null }>(refs: readonly R[] | null | undefined): R | undefined {
+  return refs?.find((r) => r.controller) ?? refs?.[0];
 }

@@ -8,7 +8,7 @@ import { inScope, type DoctorContext } from '../context.js';
 import { verdict } from '../finding.js';
 import { findNamed, listSome } from '../objects.js';
 import type { ClusterSnapshot, SnapshotPod } from '../snapshot.js';
-import { ownerChain, ownerIndex, topOwner } from '../workloads.js';
+import { ownerIndex, podOwners, restartTarget } from '../workloads.js';
 
 // `stale-pods`: the webhook only acts when a pod is created, so pods created
 // before it existed, before its configuration last changed, or while it was
@@ -41,16 +41,15 @@ export function stalePods(snapshot: ClusterSnapshot, context: DoctorContext, con
   for (const pod of snapshot.objects.pods) {
     if (!isRunning(pod) || !inScope(context, pod.metadata.namespace)) continue;
     const namespace = pod.metadata.namespace ?? 'default';
-    const owners = ownerChain(pod, index);
     const mutation: MutationContext = {
       namespace,
       agentNamespace: context.agent?.namespace ?? 'default',
-      owners,
+      owners: podOwners(pod, index),
       namespaceLabels: findNamed(snapshot.objects.namespaces, undefined, namespace)?.metadata.labels ?? {},
       legacyNamespaceSelector: legacy,
     };
     const result = mutate(pod, mutation, config);
-    if (result.patch.length > 0) out.push({ pod, events: result.events, owner: topOwner(pod, owners) });
+    if (result.patch.length > 0) out.push({ pod, events: result.events, owner: restartTarget(pod, index) });
   }
   return out;
 }
