@@ -60,7 +60,7 @@ function deploymentsBehindWebhooks(snapshot: ClusterSnapshot, namespace: string 
 }
 
 /** The Deployment that owns a pod through its ReplicaSet (by the ReplicaSet's name when the ReplicaSet is not in the snapshot). */
-export function owningDeployment(snapshot: ClusterSnapshot, pod: SnapshotPod): SnapshotWorkload | undefined {
+function owningDeployment(snapshot: ClusterSnapshot, pod: SnapshotPod): SnapshotWorkload | undefined {
   const namespace = pod.metadata.namespace ?? undefined;
   const ref = pod.metadata.ownerReferences?.find((r) => r.kind === 'ReplicaSet');
   if (!ref) return undefined;
@@ -78,7 +78,7 @@ function describe(snapshot: ClusterSnapshot, deployment: SnapshotWorkload, found
 }
 
 /** Helm (chart labels), the Datadog Operator (its labels), or plain manifests. */
-export function installerOf(deployment: SnapshotWorkload): Installer {
+function installerOf(deployment: SnapshotWorkload): Installer {
   const labels = deployment.metadata.labels ?? {};
   if (labels['helm.sh/chart']?.startsWith('datadog') || labels['app.kubernetes.io/managed-by'] === 'Helm') {
     return { kind: 'helm', release: labels['app.kubernetes.io/instance'] ?? labels['release'] ?? '<release>' };

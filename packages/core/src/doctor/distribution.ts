@@ -68,7 +68,7 @@ function withImplied(set: Set<DoctorDistribution>): DoctorDistribution[] {
 }
 
 /** Every signal the snapshot shows, one per distribution and kind of evidence. */
-export function distributionSignals(snapshot: ClusterSnapshot): DistributionSignal[] {
+function distributionSignals(snapshot: ClusterSnapshot): DistributionSignal[] {
   const found = new Map<string, DistributionSignal>();
   const add = (distribution: DoctorDistribution, strength: SignalStrength, kind: string, evidence: string) => {
     if (!found.has(`${distribution} ${kind}`)) found.set(`${distribution} ${kind}`, { distribution, strength, evidence });

@@ -11,7 +11,7 @@ export function findNamed<T extends SnapshotObject>(list: readonly T[], namespac
 }
 
 /** A selector as the core's LabelSelector (null fields dropped); undefined stays undefined. */
-export function asSelector(s: SnapshotSelector | null | undefined): LabelSelector | undefined {
+function asSelector(s: SnapshotSelector | null | undefined): LabelSelector | undefined {
   if (!s) return undefined;
   const out: LabelSelector = {};
   if (s.matchLabels) out.matchLabels = s.matchLabels;

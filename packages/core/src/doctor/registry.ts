@@ -21,7 +21,7 @@ import { permissionFor, unreadable, type ClusterSnapshot } from './snapshot.js';
 // (skip) when they do not have it.
 
 /** The checks that run once the configuration is known, in order. */
-export const GATED_CHECKS: readonly Check[] = [
+const GATED_CHECKS: readonly Check[] = [
   webhookConfigurationCheck,
   webhookServiceCheck,
   certificateCheck,

@@ -185,12 +185,7 @@ export type SnapshotPod = z.infer<typeof podObjectSchema>;
 export type SnapshotWorkload = z.infer<typeof workloadSchema>;
 export type SnapshotCronJob = z.infer<typeof cronJobSchema>;
 export type SnapshotService = z.infer<typeof serviceSchema>;
-export type SnapshotEndpoints = z.infer<typeof endpointsSchema>;
-export type SnapshotEndpointSlice = z.infer<typeof endpointSliceSchema>;
-export type SnapshotSecret = z.infer<typeof secretSchema>;
-export type SnapshotConfigMap = z.infer<typeof configMapSchema>;
 export type SnapshotNetworkPolicy = z.infer<typeof networkPolicySchema>;
-export type SnapshotNode = z.infer<typeof nodeSchema>;
 export type SnapshotWebhookConfiguration = z.infer<typeof webhookConfigurationSchema>;
 export type SnapshotWebhook = z.infer<typeof mutatingWebhookSchema>;
 

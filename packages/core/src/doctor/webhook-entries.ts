@@ -16,7 +16,7 @@ const SUFFIXES: Readonly<Record<WebhookName, { before: string; since: string }>>
 };
 
 /** The two names of an entry: the one the configured agent version writes, and the other era's. */
-export function entryNames(config: AdmissionConfig, webhook: WebhookName): { expected: string; other: string } {
+function entryNames(config: AdmissionConfig, webhook: WebhookName): { expected: string; other: string } {
   const prefix = config.admission_controller.webhook_name;
   // 7.49 turns `-` into `.`; since the rename, `_` as well.
   const before = `${prefix}.${SUFFIXES[webhook].before}`.replace(/-/g, '.');

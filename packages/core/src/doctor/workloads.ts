@@ -1,10 +1,13 @@
 import type { KubeObject } from '../review/pod.js';
 import { POD_TEMPLATE_PATHS } from '../webhooks/workloads.js';
 import { kubectlRef, shellQuote } from './objects.js';
-import type { ClusterSnapshot, PodTemplate, SnapshotCronJob, SnapshotObject, SnapshotPod, SnapshotWorkload } from './snapshot.js';
+import type { ClusterSnapshot, PodTemplate, SnapshotCronJob, SnapshotObject, SnapshotPod, SnapshotResource, SnapshotWorkload } from './snapshot.js';
 
 // The workloads users write, and the owner chains of the pods they create:
 // what the label checks read and what the stale-pod check groups by.
+
+/** The resources the workload checks read: the workloads users write, what they create, and pods. */
+export const WORKLOAD_RESOURCES = ['deployments', 'statefulsets', 'daemonsets', 'cronjobs', 'replicasets', 'jobs', 'pods'] as const satisfies readonly SnapshotResource[];
 
 /** A workload with a pod template. */
 export type Workload = SnapshotWorkload | SnapshotCronJob;

@@ -22,7 +22,7 @@ export const aksSelectorsCheck: Check = {
 };
 
 /** The annotation that exempts a webhook configuration from the AKS admissions enforcer. */
-export const AKS_ENFORCER_OPT_OUT = 'admissions.enforcer/disabled';
+const AKS_ENFORCER_OPT_OUT = 'admissions.enforcer/disabled';
 
 const AKS_KEYS = new Set(AKS_REQUIREMENTS.map((r) => r.key));
 

@@ -15,7 +15,7 @@ import { describeInstaller, type ClusterAgent } from '../cluster-agent.js';
 export const clusterAgentInfo: CheckInfo = { id: 'cluster-agent', category: 'cluster-agent', anchor: 'the-cluster-agent', reads: ['deployments', 'pods'] };
 
 /** The Admission Controller switched on, in each surface. */
-export const ENABLE_ADMISSION_CONTROLLER = {
+const ENABLE_ADMISSION_CONTROLLER = {
   helm: ['clusterAgent.admissionController.enabled=true'],
   operator: { features: { admissionController: { enabled: true } } },
   env: ['DD_ADMISSION_CONTROLLER_ENABLED=true'],

@@ -18,7 +18,7 @@ export const failurePolicyCheck: Check = {
 };
 
 /** kube-apiserver's default `--request-timeout`: a create that takes longer is cut. */
-export const API_SERVER_REQUEST_TIMEOUT_SECONDS = 60;
+const API_SERVER_REQUEST_TIMEOUT_SECONDS = 60;
 /** The API server's default when an entry has no timeoutSeconds. */
 const DEFAULT_TIMEOUT_SECONDS = 10;
 

@@ -5,7 +5,7 @@ import { inScope, setting } from '../context.js';
 import { verdict } from '../finding.js';
 import { settingFix } from '../fixes.js';
 import { kubectlRef, listSome } from '../objects.js';
-import { podTemplate, templatePatchCommand, userWorkloads } from '../workloads.js';
+import { podTemplate, WORKLOAD_RESOURCES, templatePatchCommand, userWorkloads } from '../workloads.js';
 
 // `opt-in`: with mutate_unlabelled false (and no Single Step
 // Instrumentation), the webhooks only see pods labelled
@@ -16,7 +16,7 @@ export const optInCheck: Check = {
   id: 'opt-in',
   category: 'workloads',
   anchor: 'nothing-opts-in',
-  reads: ['deployments', 'statefulsets', 'daemonsets', 'cronjobs', 'replicasets', 'jobs', 'pods'],
+  reads: WORKLOAD_RESOURCES,
   run: assess,
 };
 

@@ -86,7 +86,7 @@ function describeTarget(targetPort: number | string | null | undefined, resolved
 }
 
 /** Ready and not-ready addresses behind a Service, from its Endpoints or its EndpointSlices. */
-export function serviceEndpoints(snapshot: ClusterSnapshot, service: SnapshotService): { ready: string[]; notReady: string[] } | { unknown: string } {
+function serviceEndpoints(snapshot: ClusterSnapshot, service: SnapshotService): { ready: string[]; notReady: string[] } | { unknown: string } {
   const namespace = service.metadata.namespace ?? undefined;
   const name = service.metadata.name;
   const endpoints = findNamed(snapshot.objects.endpoints, namespace, name);

@@ -4,7 +4,7 @@ import type { Check, CheckInput } from '../check.js';
 import { inScope } from '../context.js';
 import { fromProblems, verdict, type Problem } from '../finding.js';
 import { kubectlRef } from '../objects.js';
-import { podTemplate, templatePatchCommand, userWorkloads, type Workload } from '../workloads.js';
+import { podTemplate, WORKLOAD_RESOURCES, templatePatchCommand, userWorkloads, type Workload } from '../workloads.js';
 
 // `workload-labels`: the webhooks read the labels and annotations of the pod
 // they receive, not of the workload that created it. Datadog keys on a
@@ -15,7 +15,7 @@ export const workloadLabelsCheck: Check = {
   id: 'workload-labels',
   category: 'workloads',
   anchor: 'labels-and-annotations',
-  reads: ['deployments', 'statefulsets', 'daemonsets', 'cronjobs', 'replicasets', 'jobs', 'pods'],
+  reads: WORKLOAD_RESOURCES,
   run: assess,
 };
 
