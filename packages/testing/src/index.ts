@@ -9,3 +9,6 @@ export * from './dispatcher/index.js';
 export * from './load.js';
 export * from './kube-api/index.js';
 export * from './reference.js';
+export * from './process-lines.js';
+export * from './oci/archive.js';
+export * from './oci/runc.js';
