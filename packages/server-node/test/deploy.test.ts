@@ -70,12 +70,17 @@ describe('deploy/*.yaml', () => {
 });
 
 describe('Dockerfile', () => {
-  it('builds with pnpm and runs the bundle on node:22-alpine as user 65532', async () => {
+  it('builds with pnpm on a Debian Node.js image and runs the bundle on distroless Node.js as user 65532', async () => {
     const text = await readFile(`${PACKAGE_DIR}Dockerfile`, 'utf8');
     const stages = text.split('\n').filter((l) => l.startsWith('FROM '));
-    expect(stages).toEqual(['FROM node:22-alpine AS build', 'FROM node:22-alpine']);
+    expect(stages).toEqual(['FROM ${NODE_IMAGE} AS build', 'FROM ${RUNTIME_IMAGE}']);
+    // Selectable bases, declared before the first FROM; both Debian 12 (glibc).
+    expect(text.indexOf('ARG NODE_IMAGE=docker.io/library/node:22-bookworm-slim')).toBeLessThan(text.indexOf('FROM '));
+    expect(text.indexOf('ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs22-debian12:nonroot')).toBeLessThan(text.indexOf('FROM '));
     expect(text).toContain('pnpm install --frozen-lockfile');
+    expect(text).toContain('--mount=type=secret,id=npm-ca');
     expect(text).toContain('USER 65532:65532');
-    expect(text).toContain('ENTRYPOINT ["node", "/app/dd-admission-webhook.js"]');
+    expect(text).toContain('EXPOSE 8000');
+    expect(text).toContain('ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=2", "/app/dd-admission-webhook.js"]');
   });
 });
