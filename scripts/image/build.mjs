@@ -120,6 +120,7 @@ const ENGINES = {
     return pulledBy('podman', build);
   },
   buildah(build) {
+    if (process.getuid?.() !== 0) throw new ImageError('without docker or podman the image is built with buildah, which needs root here (chroot isolation, debootstrap for the stand-in bases): run as root, or with a container engine');
     ensureTools(['buildah', 'debootstrap', 'dpkg-deb'], 'to build the image without a container engine (buildah; debootstrap for stand-in base images)');
     // vfs: no overlay filesystem needed; chroot: RUN steps need no cgroups of their own.
     process.env.STORAGE_DRIVER ||= 'vfs';

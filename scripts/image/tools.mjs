@@ -1,6 +1,7 @@
 // The Debian tools the image scripts run (buildah, debootstrap, umoci, runc): installed with
 // apt-get when missing, which needs root; anything else stops with a message saying what to do.
-//   node scripts/image/tools.mjs <command>...   (installs what is missing, or exits 1 saying why)
+//   node scripts/image/tools.mjs <command>...   (pnpm image:test: root required; installs what is
+//                                                missing, or exits 1 saying why)
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -45,6 +46,7 @@ function run(command, args, env = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
+    if (process.getuid?.() !== 0) throw new ToolsError('pnpm image:test runs the image with runc as root (it sets up the container\'s namespaces and mounts): run it as root');
     ensureTools(process.argv.slice(2), 'to run the image (pnpm image:test)');
   } catch (error) {
     if (!(error instanceof ToolsError)) throw error;
