@@ -91,15 +91,19 @@ function git(args) {
   return run('git', args, { quiet: true })?.trim() || undefined;
 }
 
-/** docker or podman with a working engine, else buildah. */
+/** docker or podman with a working engine, else buildah (as root). */
 function chooseEngine() {
   const forced = process.env.IMAGE_ENGINE;
   if (forced && !ENGINES[forced]) throw new ImageError(`IMAGE_ENGINE=${forced}: expected docker, podman or buildah`);
-  if (forced) return { name: forced, why: 'IMAGE_ENGINE says so', build: ENGINES[forced] };
-  for (const name of ['docker', 'podman']) {
-    if (run(name, ['info'], { quiet: true }) !== undefined) return { name, why: `\`${name} info\` answers`, build: ENGINES[name] };
+  const engine = forced ? { name: forced, why: 'IMAGE_ENGINE says so' } : (['docker', 'podman'].map(answering).find(Boolean) ?? { name: 'buildah', why: 'neither `docker info` nor `podman info` answers (no container engine here)' });
+  if (engine.name === 'buildah' && process.getuid?.() !== 0) {
+    throw new ImageError('without docker or podman the image is built with buildah, which needs root here (chroot isolation, debootstrap for the stand-in bases): run as root, or with a container engine');
   }
-  return { name: 'buildah', why: 'neither `docker info` nor `podman info` answers (no container engine here)', build: ENGINES.buildah };
+  return { ...engine, build: ENGINES[engine.name] };
+}
+
+function answering(name) {
+  return run(name, ['info'], { quiet: true }) === undefined ? undefined : { name, why: `\`${name} info\` answers` };
 }
 
 const buildFlags = (build) => [
@@ -120,7 +124,6 @@ const ENGINES = {
     return pulledBy('podman', build);
   },
   buildah(build) {
-    if (process.getuid?.() !== 0) throw new ImageError('without docker or podman the image is built with buildah, which needs root here (chroot isolation, debootstrap for the stand-in bases): run as root, or with a container engine');
     ensureTools(['buildah', 'debootstrap', 'dpkg-deb'], 'to build the image without a container engine (buildah; debootstrap for stand-in base images)');
     // vfs: no overlay filesystem needed; chroot: RUN steps need no cgroups of their own.
     process.env.STORAGE_DRIVER ||= 'vfs';
