@@ -20,8 +20,8 @@ import { ensureTools, ToolsError } from './tools.mjs';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const DOCKERFILE = 'packages/server-node/Dockerfile';
 const IGNOREFILE = 'packages/server-node/Dockerfile.dockerignore';
-export const ARCHIVE = 'dist/image/dd-admission-webhook.oci.tar';
-export const REPORT = 'dist/image/build.json';
+const ARCHIVE = 'dist/image/dd-admission-webhook.oci.tar';
+const REPORT = 'dist/image/build.json';
 const STAND_IN_LABEL = 'dd-admission.stand-in';
 
 /** A build step failed or cannot run here; the message says which and why. */
