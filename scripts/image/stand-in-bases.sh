@@ -26,6 +26,8 @@ work=$3
 export STORAGE_DRIVER=${STORAGE_DRIVER:-vfs} BUILDAH_ISOLATION=${BUILDAH_ISOLATION:-chroot}
 
 say() { printf 'stand-in: %s\n' "$*" >&2; }
+# Run from `pnpm image`, the environment holds pnpm's own npm_config_* settings, which npm warns about.
+unset npm_config_npm_globalconfig npm_config_verify_deps_before_run npm_config__jsr_registry
 
 major=$(sed -nE 's#.*/node:([0-9]+)-bookworm.*#\1#p' <<<"$build_image")
 runtime_major=$(sed -nE 's#.*/nodejs([0-9]+)-debian12.*#\1#p' <<<"$runtime_image")
