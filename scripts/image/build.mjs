@@ -49,7 +49,7 @@ async function main() {
 /** The FROM images: the Dockerfile's ARG defaults, or NODE_IMAGE / RUNTIME_IMAGE from the environment. */
 function baseImages() {
   const text = readFileSync(join(root, DOCKERFILE), 'utf8');
-  const arg = (key) => process.env[key] || /^ARG (\w+)=(\S+)$/m.exec(text.split('\n').find((l) => l.startsWith(`ARG ${key}=`)) ?? '')?.[2];
+  const arg = (key) => process.env[key] || new RegExp(`^ARG ${key}=(\\S+)$`, 'm').exec(text)?.[1];
   const images = { NODE_IMAGE: arg('NODE_IMAGE'), RUNTIME_IMAGE: arg('RUNTIME_IMAGE') };
   if (!images.NODE_IMAGE || !images.RUNTIME_IMAGE) throw new ImageError(`${DOCKERFILE} lost its ARG NODE_IMAGE=... / ARG RUNTIME_IMAGE=... lines`);
   return images;
@@ -61,12 +61,14 @@ function proxySettings() {
     const value = run('npm', ['config', 'get', key], { quiet: true })?.trim();
     return value && value !== 'null' && value !== 'undefined' ? value : undefined;
   };
-  const caFile = process.env.NODE_EXTRA_CA_CERTS || npmConfig('cafile');
+  const configuredCa = process.env.NODE_EXTRA_CA_CERTS || npmConfig('cafile');
+  const caFile = configuredCa && existsSync(configuredCa) ? configuredCa : undefined;
   const registry = process.env.npm_config_registry || npmConfig('registry');
   const secrets = [];
   const args = {};
   const notes = [];
-  if (caFile && existsSync(caFile)) {
+  if (configuredCa && !caFile) notes.push(`No CA given to the build: ${configuredCa} (NODE_EXTRA_CA_CERTS or npm's cafile) does not exist.`);
+  if (caFile) {
     secrets.push({ id: 'npm-ca', src: caFile });
     notes.push(`The build trusts the CAs of ${caFile} (NODE_EXTRA_CA_CERTS or npm's cafile), mounted as a secret: not stored in the image.`);
   }
@@ -75,7 +77,7 @@ function proxySettings() {
     notes.push(`The build installs from the npm registry ${registry}.`);
   }
   if (process.env.IMAGE_NPMRC) secrets.push({ id: 'npmrc', src: process.env.IMAGE_NPMRC });
-  return { secrets, args, notes, caFile: secrets.some((s) => s.id === 'npm-ca') ? caFile : undefined };
+  return { secrets, args, notes, caFile };
 }
 
 /** The repository's address for the source label: the `origin` remote when it is a network URL. */
