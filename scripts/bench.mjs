@@ -206,6 +206,7 @@ console.log(`       latency p50 ${s.ours.p50.toFixed(2)} ms / p99 ${s.ours.p99.t
 console.log(
   `       reference: the bare server doing only the core's work (decode, validate, mutate, encode) reaches ${s.coreOnlyRatio.toFixed(2)}x of the bare server; ours is ${s.adapterRatio.toFixed(2)}x of it (the adapter's cost)`,
 );
+console.log(`       server CPU time per review: ours ${s.cpuRatio.toFixed(2)}x the bare server's (median of the rounds; steadier than reviews/s on a busy machine)`);
 console.log(`       peak RSS ${s.oursRss.toFixed(0)} MiB (bare: ${s.bareRss.toFixed(0)} MiB), node flags of the image: ${s.nodeFlags.join(' ') || 'none'}; failed requests: ${s.ours.errors + s.ours.non200} (bare: ${s.bare.errors + s.bare.non200})`);
 console.log(
   `       with the controllers (the Deployment's mode, against the Kubernetes API double): peak RSS ${s.controllersRss.toFixed(0)} MiB, ${s.controllers.rps.toFixed(0)} reviews/s; failed requests: ${s.controllers.errors + s.controllers.non200}`,

@@ -48,6 +48,12 @@ function peakRssMiB(pid) {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function stop(child) {
   return new Promise((resolve) => {
     child.removeAllListeners('exit');
@@ -84,7 +90,14 @@ export async function benchServer({ review, runLoad, startKubeApi, concurrency =
   try {
     for (const [, s] of servers) await load(s.port); // warm-up
     // Rounds alternate so that a change in the machine's load touches every server alike.
-    for (let round = 0; round < rounds; round++) for (const [name, s] of servers) results[name].push(await load(s.port));
+    // CPU time per review too: unlike reviews/s, it hardly moves when other processes share the cores.
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, s] of servers) {
+        const cpu = cpuMs(s.child.pid);
+        const run = await load(s.port);
+        results[name].push({ ...run, cpuPerReviewMs: (cpuMs(s.child.pid) - cpu) / Math.max(1, run.requests) });
+      }
+    }
   } finally {
     results.oursRss = peakRssMiB(ours.child.pid);
     results.bareRss = peakRssMiB(bare.child.pid);
@@ -112,6 +125,8 @@ export async function benchServer({ review, runLoad, startKubeApi, concurrency =
     ratio: pairedRatio(results.ours, results.bare),
     coreOnlyRatio: pairedRatio(results.coreOnly, results.bare),
     adapterRatio: pairedRatio(results.ours, results.coreOnly),
+    // CPU per review, ours over bare: above 1, ours costs more per review.
+    cpuRatio: median(results.ours.map((r, i) => r.cpuPerReviewMs / results.bare[i].cpuPerReviewMs)),
     oursRss: results.oursRss,
     bareRss: results.bareRss,
     controllersRss: results.controllersRss,
