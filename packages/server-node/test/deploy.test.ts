@@ -186,6 +186,6 @@ describe('Dockerfile', () => {
     expect(text).toContain('--mount=type=secret,id=npm-ca');
     expect(text).toContain('USER 65532:65532');
     expect(text).toContain('EXPOSE 8000');
-    expect(text).toContain('ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=2", "/app/dd-admission-webhook.js"]');
+    expect(text).toContain('ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=2", "--v8-pool-size=2", "/app/dd-admission-webhook.js"]');
   });
 });

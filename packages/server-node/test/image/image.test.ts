@@ -92,7 +92,7 @@ describe('the image', () => {
   it('runs its entrypoint as 65532:65532, exposes 8000 and carries the OCI labels', () => {
     expect(image.config.User).toBe('65532:65532');
     expect(image.config.ExposedPorts).toEqual({ '8000/tcp': {} });
-    expect(image.config.Entrypoint).toEqual(['/nodejs/bin/node', '--max-semi-space-size=2', '/app/dd-admission-webhook.js']);
+    expect(image.config.Entrypoint).toEqual(['/nodejs/bin/node', '--max-semi-space-size=2', '--v8-pool-size=2', '/app/dd-admission-webhook.js']);
     expect(image.config.Cmd ?? []).toEqual([]);
     expect(image.config.Env).toContain('NODE_ENV=production');
     expect(image.config.Labels).toMatchObject({
