@@ -36,7 +36,7 @@ export function thirdPartyNotices(title: string): Plugin {
 }
 
 /** The npm packages some bundled input file belongs to, sorted by name. */
-export function bundledPackages(metafile: { inputs: Record<string, unknown> }, cwd: string): BundledPackage[] {
+function bundledPackages(metafile: { inputs: Record<string, unknown> }, cwd: string): BundledPackage[] {
   const dirs = new Set<string>();
   for (const input of Object.keys(metafile.inputs)) {
     const dir = packageDir(input);

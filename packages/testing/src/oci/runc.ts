@@ -84,7 +84,7 @@ export async function runContainer(image: UnpackedImage, options: ContainerOptio
 }
 
 /** The image's spec, hardened as the Deployment runs it, with this run's arguments, environment and mounts. */
-export function containerSpec(image: UnpackedImage, options: Omit<ContainerOptions, 'dir'>): RuntimeSpec {
+function containerSpec(image: UnpackedImage, options: Omit<ContainerOptions, 'dir'>): RuntimeSpec {
   const base = image.spec;
   const none = { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] };
   return {
