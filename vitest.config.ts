@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 
@@ -14,6 +14,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts'],
     setupFiles: ['./vitest.setup.ts'],
+    // The image's tests need the image built: `pnpm image:test` (vitest.image.config.ts) runs them.
+    exclude: [...configDefaults.exclude, 'packages/*/test/image/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

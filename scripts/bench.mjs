@@ -4,8 +4,10 @@
 //    JSON.parse + JSON.stringify of the same review. Target <= 1.5x.
 //  - cli: `dd-mutate example.yaml` cold start vs `node -e 0`. Target <= 3x.
 //  - server: reviews/s over HTTPS keep-alive vs a bare node:https server answering a constant
-//    review, same client, same run. Target >= 0.8x. Plus p50/p99 latency and peak RSS, and a
-//    reference server doing only the core's work, which tells the adapter's cost from the core's.
+//    review, same client, same run. Target >= 0.8x. Plus p50/p99 latency and peak RSS, a
+//    reference server doing only the core's work, which tells the adapter's cost from the core's,
+//    and ours with the controllers on (the Deployment's mode): its peak RSS.
+//  - image: the size of the image `pnpm image` built, when there is one.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -194,9 +196,9 @@ const ours = coldStart(cli);
 console.log('cli: `dd-mutate docs/examples/deployment.yaml -o yaml` cold start vs `node -e 0` (target <= 3x)');
 console.log(`  ${mark(ours / node <= 3)} ratio ${(ours / node).toFixed(2)}x  (${ours.toFixed(0)} ms vs ${node.toFixed(0)} ms, median of 15)`);
 
-const { runLoad } = await import(new URL('../packages/testing/dist/index.js', import.meta.url).href);
+const { runLoad, startKubeApi } = await import(new URL('../packages/testing/dist/index.js', import.meta.url).href);
 const { benchServer } = await import('./bench/server.mjs');
-const s = await benchServer({ review: review(pod(1)), runLoad });
+const s = await benchServer({ review: review(pod(1)), runLoad, startKubeApi });
 const ratio = s.ratio;
 console.log('server: AdmissionReviews/s over HTTPS keep-alive, 16 clients, /injectconfig, vs a bare node:https server (target >= 0.8x)');
 console.log(`  ${mark(ratio >= 0.8)} ratio ${ratio.toFixed(2)}x, median of ${s.rounds} back-to-back rounds  (${s.ours.rps.toFixed(0)} vs ${s.bare.rps.toFixed(0)} reviews/s)`);
@@ -204,4 +206,14 @@ console.log(`       latency p50 ${s.ours.p50.toFixed(2)} ms / p99 ${s.ours.p99.t
 console.log(
   `       reference: the bare server doing only the core's work (decode, validate, mutate, encode) reaches ${s.coreOnlyRatio.toFixed(2)}x of the bare server; ours is ${s.adapterRatio.toFixed(2)}x of it (the adapter's cost)`,
 );
-console.log(`       peak RSS ${s.oursRss.toFixed(0)} MiB (bare: ${s.bareRss.toFixed(0)} MiB); failed requests: ${s.ours.errors + s.ours.non200} (bare: ${s.bare.errors + s.bare.non200})`);
+console.log(`       server CPU time per review: ours ${s.cpuRatio.toFixed(2)}x the bare server's (median of the rounds; steadier than reviews/s on a busy machine)`);
+console.log(`       peak RSS ${s.oursRss.toFixed(0)} MiB (bare: ${s.bareRss.toFixed(0)} MiB), node flags of the image: ${s.nodeFlags.join(' ') || 'none'}; failed requests: ${s.ours.errors + s.ours.non200} (bare: ${s.bare.errors + s.bare.non200})`);
+console.log(
+  `       with the controllers (the Deployment's mode, against the Kubernetes API double): peak RSS ${s.controllersRss.toFixed(0)} MiB, ${s.controllers.rps.toFixed(0)} reviews/s; failed requests: ${s.controllers.errors + s.controllers.non200}`,
+);
+
+// The image, when `pnpm image` has built one: its size as a registry stores it and as a node unpacks it.
+const built = await import('node:fs/promises').then((fs) => fs.readFile(new URL('../dist/image/build.json', import.meta.url), 'utf8')).then(JSON.parse, () => undefined);
+console.log('image: dd-admission-webhook as `pnpm image` built it (dist/image/build.json)');
+if (!built) console.log('  no image built: run `pnpm image` first');
+else console.log(`  ${built.name} ${built.digest.slice(0, 19)}: ${(built.sizes.compressed / 1e6).toFixed(1)} MB compressed, ${(built.sizes.unpacked / 1e6).toFixed(1)} MB unpacked`);

@@ -7,9 +7,8 @@ import { resourcesNamespace, type AdmissionConfig } from '@dd-admission/core';
 import { connectKube, type KubeClient } from '@dd-admission/kube';
 import { ArgsError, checkTlsSource, controllersEnabled, parseServerArgs, USAGE, type ServerArgs } from './args.js';
 import { systemClock } from './clock.js';
-import { startControllers, type RunningControllers } from './controllers/start.js';
+import type { RunningControllers } from './controllers/start.js';
 import { devBanner, sampleReview, writeDevFiles } from './dev-banner.js';
-import { devCertificateHosts, generateDevCertificate } from './dev-certificate.js';
 import { kubeOwnerFetch } from './kube-owner-fetch.js';
 import { SITES } from './log-lines.js';
 import { createLogger, toLogLevel, type Logger } from './logger.js';
@@ -88,6 +87,8 @@ async function startAdmissionControllers(
     const client = await kube();
     // The pod name: unique among replicas, and the same after a restart of the same pod.
     const identity = hostname();
+    // The controllers and the certificate library load only when they run: memory a server without them never pays.
+    const { startControllers } = await import('./controllers/start.js');
     return await startControllers({ config, namespace: resourcesNamespace(config, agentNamespace), client, identity, clock: systemClock, logger, metrics });
   } catch (error) {
     logger.error(SITES.startAdmission, `Could not start admission controller: ${(error as Error).message}`);
@@ -137,6 +138,7 @@ async function tlsSource(args: ServerArgs, config: AdmissionConfig, namespace: s
     logger.info(SITES.secretTls, `Waiting for the certificate Secret ${secret} before serving`);
     return controllers.tls;
   }
+  const { devCertificateHosts, generateDevCertificate } = await import('./dev-certificate.js');
   const material = await generateDevCertificate({ hosts: devCertificateHosts(config.admission_controller.service_name, namespace), clock: systemClock });
   logger.info(SITES.devCertificate, `Generated an in-memory self-signed certificate (SHA-256 ${material.fingerprint})`);
   return staticTls(material);

@@ -1,5 +1,4 @@
 import { formatConfigIssue, parseConfig, type AdmissionConfig, type ConfigSource } from '@dd-admission/core';
-import { parse as parseYaml } from 'yaml';
 
 /** The configuration cannot be used (exit code 1). */
 export class SettingsError extends Error {
@@ -42,6 +41,8 @@ async function readYaml(path: string, readFile: ConfigInputs['readFile']): Promi
   } catch (error) {
     throw new SettingsError(`cannot read ${path}: ${(error as Error).message}`);
   }
+  // Loaded only for a --config file: a server configured by environment never holds the YAML parser.
+  const { parse: parseYaml } = await import('yaml');
   try {
     return parseYaml(text) ?? {};
   } catch (error) {

@@ -1,5 +1,5 @@
 // The bundled entry point as the image runs it: built with tsup, copied alone to an empty directory, run with node.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { connect as netConnect } from 'node:net';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKubeApi } from '@dd-admission/testing';
+import { startKubeApi, watchProcess, type WatchedProcess } from '@dd-admission/testing';
 import { admissionReview } from './helpers.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -32,13 +32,7 @@ afterAll(async () => {
 });
 
 /** A started bundle: its output lines as they come, and a way to wait for one. */
-interface Running {
-  child: ChildProcess;
-  stdout: string[];
-  stderr: string[];
-  waitFor(stream: 'stdout' | 'stderr', match: RegExp): Promise<RegExpExecArray>;
-  exit: Promise<number | null>;
-}
+type Running = WatchedProcess;
 
 /** Runs the bundle (by default the copy in the clean directory) with nothing but node and a minimal environment. */
 function run(args: string[], env: Record<string, string> = {}, script = bundle): Running {
@@ -47,38 +41,7 @@ function run(args: string[], env: Record<string, string> = {}, script = bundle):
     env: { PATH: process.env.PATH ?? '', HOME: dir, TMPDIR: dir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const lines = { stdout: [] as string[], stderr: [] as string[] };
-  const waiters: { stream: 'stdout' | 'stderr'; match: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
-  const feed = (stream: 'stdout' | 'stderr') => {
-    let rest = '';
-    child[stream]!.on('data', (chunk: Buffer) => {
-      const parts = (rest + chunk.toString('utf8')).split('\n');
-      rest = parts.pop()!;
-      for (const line of parts) {
-        lines[stream].push(line);
-        for (const w of [...waiters]) {
-          const m = w.stream === stream ? w.match.exec(line) : null;
-          if (m) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve(m);
-          }
-        }
-      }
-    });
-  };
-  feed('stdout');
-  feed('stderr');
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child,
-    ...lines,
-    exit,
-    waitFor(stream, match) {
-      const found = lines[stream].map((l) => match.exec(l)).find((m) => m !== null);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve) => waiters.push({ stream, match, resolve }));
-    },
-  };
+  return watchProcess(child);
 }
 
 /** The CA bundle PEM printed by --dev. */

@@ -14,3 +14,6 @@ export * from './cluster-certificates.js';
 export * from './clusters/healthy.js';
 export * from './clusters/seeded.js';
 export * from './clusters/dump.js';
+export * from './process-lines.js';
+export * from './oci/archive.js';
+export * from './oci/runc.js';
