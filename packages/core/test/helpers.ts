@@ -108,3 +108,10 @@ export const hostIpEnv = { name: 'DD_AGENT_HOST', valueFrom: { fieldRef: { field
 export const entityIdEnv = { name: 'DD_ENTITY_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } };
 export const JAVA_TOOL_OPTIONS_VALUE =
   ' -javaagent:/datadog-lib/dd-java-agent.jar -XX:OnError=/datadog-lib/continuousprofiler/tmp/dd_crash_uploader.sh -XX:ErrorFile=/datadog-lib/continuousprofiler/tmp/hs_err_pid_%p.log';
+
+/** A parsed configuration for Cluster Agent `agentVersion` (`7.78`, `7.60`, ...). Throws on a config error. */
+export function configAt(agentVersion: string, values: Record<string, unknown> = {}): AdmissionConfig {
+  const r = parseConfig({ origin: 'test', values }, { agentVersion });
+  if (!r.ok) throw new Error(`config error: ${JSON.stringify(r.errors)}`);
+  return r.config;
+}
