@@ -104,8 +104,11 @@ export interface WebhookConfigurationOptions extends WebhookTemplateOptions {
   apiVersion?: AdmissionRegistrationVersion;
 }
 
-/** The agent's Name() of each entry since the 7.58 rename; before it, our name is the suffix. */
-const ENTRY_SUFFIX: Readonly<Record<EntryName, string>> = {
+/** Every entry, the pod webhooks first. */
+export const ENTRY_NAMES: readonly EntryName[] = [...WEBHOOKS, 'probe', 'kubernetes-admission-events'];
+
+/** The agent's Name() of each entry (its metrics' `webhook_name` tag, its entry name's suffix since the 7.58 rename). */
+export const AGENT_WEBHOOK_NAME: Readonly<Record<EntryName, string>> = {
   config: 'agent_config',
   tags: 'standard_tags',
   'auto-instrumentation': 'lib_injection',
@@ -116,7 +119,7 @@ const ENTRY_SUFFIX: Readonly<Record<EntryName, string>> = {
 /** `<webhook_name>.<suffix>` with every `-` (since the 7.58 rename, also every `_`) turned into `.` (webhooks spec §1). */
 export function webhookNameFor(config: AdmissionConfig, webhook: EntryName): string {
   const renamed = hasChange(config.agentVersion, 'webhook-names-renamed');
-  const name = `${config.admission_controller.webhook_name}.${renamed ? ENTRY_SUFFIX[webhook] : webhook}`;
+  const name = `${config.admission_controller.webhook_name}.${renamed ? AGENT_WEBHOOK_NAME[webhook] : webhook}`;
   return name.replace(renamed ? /[-_]/g : /-/g, '.');
 }
 
