@@ -21,8 +21,8 @@ export const SERVICE_HOST = `datadog-admission-controller.${NAMESPACE}.svc`;
 export const MWC = 'admissionregistration.k8s.io/v1';
 
 /** The controllers' configuration in these tests: enabled, resources in `datadog`, resync every second. */
-export function controllerConfig(values: Record<string, unknown> = {}): AdmissionConfig {
-  return parseTestConfig({ 'admission_controller.enabled': true, kube_resources_namespace: NAMESPACE, kubernetes_informers_resync_period: 1, ...values });
+export function controllerConfig(values: Record<string, unknown> = {}, agentVersion?: string): AdmissionConfig {
+  return parseTestConfig({ 'admission_controller.enabled': true, kube_resources_namespace: NAMESPACE, kubernetes_informers_resync_period: 1, ...values }, agentVersion);
 }
 
 /** Short lease timings and back-off: the tests see leadership move and errors retried within a second or two. */

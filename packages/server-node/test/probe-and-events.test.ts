@@ -3,15 +3,11 @@
 // (the /kubernetes-admission-events validating webhook answers allowed and is counted; no Datadog
 // event is sent).
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseConfig, webhookTemplates, type AdmissionConfig, type Pod } from '@dd-admission/core';
+import { webhookTemplates, type AdmissionConfig, type Pod } from '@dd-admission/core';
 import { dispatch, type WebhookRegistration } from '@dd-admission/testing';
-import { metricValue, patchOf, review, send, startServer, type TestServer } from './helpers.js';
+import { config, metricValue, patchOf, review, send, startServer, type TestServer } from './helpers.js';
 
-function configAt(agentVersion: string, values: Record<string, unknown> = {}): AdmissionConfig {
-  const r = parseConfig({ origin: 'test', values }, { agentVersion });
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.config;
-}
+const configAt = (agentVersion: string, values: Record<string, unknown> = {}): AdmissionConfig => config(values, agentVersion);
 
 const servers: TestServer[] = [];
 afterAll(async () => {

@@ -1,11 +1,11 @@
-import { ADMISSION_REGISTRATION_GROUP, chooseAdmissionVersion, type AdmissionRegistrationVersion, type ApiProbe } from '@dd-admission/core';
+import { ADMISSION_REGISTRATION_GROUP, chooseAdmissionVersion, type AdmissionRegistrationVersion, type ApiProbe, type WebhookConfigurationKind } from '@dd-admission/core';
 import { pause } from './backoff.js';
 import { isNotFound } from './kube-errors.js';
 import { plain, type KubeClients } from './kube-client.js';
 
-// MutatingWebhookConfigurations in admissionregistration v1 (typed client) or
-// v1beta1 (generic client: the typed clients dropped it with Kubernetes 1.22),
-// behind one interface of plain JSON objects.
+// Mutating (and, since 7.61, Validating) WebhookConfigurations in admissionregistration
+// v1 (typed client) or v1beta1 (generic client: the typed clients dropped it with
+// Kubernetes 1.22), behind one interface of plain JSON objects.
 
 export interface WebhookConfigurationJson {
   apiVersion?: string;
@@ -17,6 +17,7 @@ export interface WebhookConfigurationJson {
 
 export interface WebhookConfigurationApi {
   readonly version: AdmissionRegistrationVersion;
+  readonly kind: WebhookConfigurationKind;
   /** The collection path, for watches. */
   readonly path: string;
   /** `admissionregistration.k8s.io/v1/mutatingwebhookconfigurations`. */
@@ -26,49 +27,63 @@ export interface WebhookConfigurationApi {
   read(name: string): Promise<WebhookConfigurationJson | undefined>;
   create(object: WebhookConfigurationJson): Promise<WebhookConfigurationJson>;
   replace(object: WebhookConfigurationJson): Promise<WebhookConfigurationJson>;
+  /** Deletes it; a configuration already gone is not an error. */
+  delete(name: string): Promise<void>;
 }
 
 const KIND = 'MutatingWebhookConfiguration';
 
-/** The API of one version. */
-export function webhookConfigurationApi(clients: KubeClients, version: AdmissionRegistrationVersion): WebhookConfigurationApi {
+/** The API of one version for one kind (default: the mutating one). */
+export function webhookConfigurationApi(
+  clients: KubeClients,
+  version: AdmissionRegistrationVersion,
+  kind: WebhookConfigurationKind = KIND,
+): WebhookConfigurationApi {
   const apiVersion = `${ADMISSION_REGISTRATION_GROUP}/${version}`;
-  const path = `/apis/${apiVersion}/mutatingwebhookconfigurations`;
-  const description = `${apiVersion}/mutatingwebhookconfigurations`;
+  const plural = `${kind.toLowerCase()}s`;
+  const path = `/apis/${apiVersion}/${plural}`;
+  const description = `${apiVersion}/${plural}`;
   const notFoundAsUndefined = (error: unknown) => {
     if (isNotFound(error)) return undefined;
     throw error;
   };
-  const typed = (o: WebhookConfigurationJson) => ({ ...o, apiVersion, kind: KIND });
+  const goneIsFine = (error: unknown) => {
+    if (!isNotFound(error)) throw error;
+  };
+  const typed = (o: WebhookConfigurationJson) => ({ ...o, apiVersion, kind });
+  const asList = (list: unknown) => {
+    const l = plain<{ items: WebhookConfigurationJson[]; metadata?: { resourceVersion?: string } }>(list);
+    return { items: l.items, resourceVersion: l.metadata?.resourceVersion ?? '' };
+  };
+  const base = { version, kind, path, description };
   if (version === 'v1') {
     const api = clients.admissionV1;
+    const mutating = kind === KIND;
     return {
-      version,
-      path,
-      description,
-      async list(fieldSelector) {
-        const list = plain<{ items: WebhookConfigurationJson[]; metadata?: { resourceVersion?: string } }>(await api.listMutatingWebhookConfiguration({ fieldSelector }));
-        return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
+      ...base,
+      list: async (fieldSelector) => asList(mutating ? await api.listMutatingWebhookConfiguration({ fieldSelector }) : await api.listValidatingWebhookConfiguration({ fieldSelector })),
+      read: (name) => (mutating ? api.readMutatingWebhookConfiguration({ name }) : api.readValidatingWebhookConfiguration({ name })).then((o) => plain<WebhookConfigurationJson>(o), notFoundAsUndefined),
+      create: async (object) => plain(mutating ? await api.createMutatingWebhookConfiguration({ body: typed(object) as never }) : await api.createValidatingWebhookConfiguration({ body: typed(object) as never })),
+      replace: async (object) => {
+        const name = object.metadata?.name ?? '';
+        const body = typed(object) as never;
+        return plain(mutating ? await api.replaceMutatingWebhookConfiguration({ name, body }) : await api.replaceValidatingWebhookConfiguration({ name, body }));
       },
-      read: (name) => api.readMutatingWebhookConfiguration({ name }).then((o) => plain<WebhookConfigurationJson>(o), notFoundAsUndefined),
-      create: async (object) => plain(await api.createMutatingWebhookConfiguration({ body: typed(object) as never })),
-      replace: async (object) => plain(await api.replaceMutatingWebhookConfiguration({ name: object.metadata?.name ?? '', body: typed(object) as never })),
+      delete: async (name) => {
+        await (mutating ? api.deleteMutatingWebhookConfiguration({ name }) : api.deleteValidatingWebhookConfiguration({ name })).then(() => undefined, goneIsFine);
+      },
     };
   }
   const objects = clients.objects;
   return {
-    version,
-    path,
-    description,
-    async list(fieldSelector) {
-      const list = plain<{ items: WebhookConfigurationJson[]; metadata?: { resourceVersion?: string } }>(
-        await objects.list(apiVersion, KIND, undefined, undefined, undefined, undefined, fieldSelector),
-      );
-      return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
-    },
-    read: (name) => objects.read({ apiVersion, kind: KIND, metadata: { name } }).then((o) => plain<WebhookConfigurationJson>(o), notFoundAsUndefined),
+    ...base,
+    list: async (fieldSelector) => asList(await objects.list(apiVersion, kind, undefined, undefined, undefined, undefined, fieldSelector)),
+    read: (name) => objects.read({ apiVersion, kind, metadata: { name } }).then((o) => plain<WebhookConfigurationJson>(o), notFoundAsUndefined),
     create: async (object) => plain(await objects.create(typed(object) as never)),
     replace: async (object) => plain(await objects.replace(typed(object) as never)),
+    delete: async (name) => {
+      await objects.delete({ apiVersion, kind, metadata: { name } }).then(() => undefined, goneIsFine);
+    },
   };
 }
 
