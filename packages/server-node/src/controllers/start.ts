@@ -15,16 +15,15 @@ import {
   type ProbeStatus,
   type WebhookTemplateOptions,
 } from '@dd-admission/core';
+import { describeKubeError, KubeApiError, RESOURCES, type ApiResource, type KubeClient } from '@dd-admission/kube';
 import type { Clock } from '../clock.js';
 import { SITES } from '../log-lines.js';
 import type { Logger } from '../logger.js';
 import type { WebhookMetrics } from '../metrics.js';
 import { tlsHolder, tlsMaterial, type TlsHolder, type TlsMaterial } from '../tls.js';
-import { discoverAdmissionVersion, webhookConfigurationApi, type WebhookConfigurationApi, type WebhookConfigurationJson } from './admission-api.js';
+import { discoverAdmissionVersion, webhookConfigurationResource, type WebhookConfigurationJson } from './admission-api.js';
 import { backoffDelay, DEFAULT_BACKOFF, pause, type Backoff } from './backoff.js';
 import { generateCertificate, type CertificatePair, type GenerateOptions } from './certificate.js';
-import { describeKubeError, httpStatus } from './kube-errors.js';
-import { plain, type KubeClients } from './kube-client.js';
 import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_TIMINGS, startLeaderElection, type LeaderElection, type LeaseTimings } from './leader-election.js';
 import { watchObject, type ObjectEvent, type ObjectWatch } from './object-watch.js';
 import { startProbeLoop, type ProbeLoop, type Sleep } from './probe-loop.js';
@@ -45,7 +44,7 @@ export interface ControllerOptions {
   config: AdmissionConfig;
   /** The resources namespace (resourcesNamespace): Secret, Service and Lease live there. */
   namespace: string;
-  clients: KubeClients;
+  client: KubeClient;
   /** This replica's name in the Lease (pod name). */
   identity: string;
   clock: Clock;
@@ -76,7 +75,7 @@ export interface RunningControllers {
 
 /** Starts the controllers; resolves once the API version is known (retrying while the API server is unreachable). */
 export async function startControllers(options: ControllerOptions): Promise<RunningControllers> {
-  const { config, namespace, clients, logger, clock } = options;
+  const { config, namespace, client, logger, clock } = options;
   const ac = config.admission_controller;
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const secretName = ac.certificate.secret_name;
@@ -85,18 +84,18 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
   const stopper = new AbortController();
   const resyncMs = config.kubernetes_informers_resync_period * 1000;
 
-  const legacy = ac.namespace_selector_fallback ? await legacyCluster(clients, backoff, logger, stopper.signal) : false;
-  const apiVersion = await discoverAdmissionVersion(clients, webhookName, stopper.signal, options.discoveryPauseMs);
+  const legacy = ac.namespace_selector_fallback ? await legacyCluster(client, backoff, logger, stopper.signal) : false;
+  const apiVersion = await discoverAdmissionVersion(client, webhookName, stopper.signal, options.discoveryPauseMs);
   logger.info(SITES.startControllers, `Using admissionregistration.k8s.io/${apiVersion} for the MutatingWebhookConfiguration ${webhookName}`);
   for (const warning of webhookPolicyWarnings(config)) logger.warn(SITES.startControllers, warning);
   const templateOptions: WebhookTemplateOptions = { namespace, legacyNamespaceSelector: legacy };
-  const api = webhookConfigurationApi(clients, apiVersion);
+  const webhookResource = webhookConfigurationResource(apiVersion);
   const twoKinds = hasChange(config.agentVersion, 'admission-events');
-  const validatingApi = twoKinds ? webhookConfigurationApi(clients, apiVersion, 'ValidatingWebhookConfiguration') : undefined;
-  const validation = validatingApi ? await validatingAction(config, validatingApi, webhookName, logger) : 'ignore';
+  const validatingResource = webhookConfigurationResource(apiVersion, 'ValidatingWebhookConfiguration');
+  const validation = twoKinds ? await validatingAction(config, client, validatingResource, webhookName, logger) : 'ignore';
 
   const election: LeaderElection = startLeaderElection({
-    clients,
+    client,
     namespace,
     leaseName: options.leaseName ?? DEFAULT_LEASE_NAME,
     identity: options.identity,
@@ -123,7 +122,7 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
     kind: 'Secret',
     reconcile: leaderOnly(
       secretReconciler({
-        clients,
+        client,
         namespace,
         name: secretName,
         hosts: certificateHosts(ac.service_name, namespace),
@@ -140,10 +139,10 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
     onResult: (ok) => options.metrics?.reconcile('secrets', ok),
   });
   logger.info(SITES.webhookRun, `Starting webhook controller for ${webhookName} (admissionregistration.k8s.io/${apiVersion})`);
-  const common = { name: webhookName, secret: () => secretWatch?.current(), secretKey, logger };
+  const common = { client, name: webhookName, secret: () => secretWatch?.current(), secretKey, logger };
   const reconcileWebhooks = twoKinds
-    ? configurationsReconciler(configurationParts(config, templateOptions, { mutating: api, validating: validatingApi!, validation }, common), common)
-    : webhookReconciler({ ...common, api, templates: webhookTemplates(config, templateOptions) });
+    ? configurationsReconciler(configurationParts(config, templateOptions, { mutating: webhookResource, validating: validatingResource, validation }, common), common)
+    : webhookReconciler({ ...common, resource: webhookResource, templates: webhookTemplates(config, templateOptions) });
   const webhookLoop = createReconcileLoop({
     key: webhookName,
     kind: 'Webhook',
@@ -156,14 +155,10 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
 
   const certificate = servedCertificate(secretKey, logger);
   secretWatch = watchObject<SecretJson>({
-    description: 'v1/secrets',
-    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
+    client,
+    resource: RESOURCES.secrets,
+    namespace,
     name: secretName,
-    list: async (fieldSelector) => {
-      const list = plain<{ items: SecretJson[]; metadata?: { resourceVersion?: string } }>(await clients.core.listNamespacedSecret({ namespace, fieldSelector }));
-      return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
-    },
-    watch: clients.watch,
     resyncMs,
     logger,
     clock,
@@ -178,11 +173,9 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
     },
   });
   webhookWatch = watchObject<WebhookConfigurationJson>({
-    description: api.description,
-    path: api.path,
+    client,
+    resource: webhookResource,
     name: webhookName,
-    list: (fieldSelector) => api.list(fieldSelector),
-    watch: clients.watch,
     resyncMs,
     logger,
     clock,
@@ -194,11 +187,9 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
 
   if (validation === 'write') {
     validatingWatch = watchObject<WebhookConfigurationJson>({
-      description: validatingApi!.description,
-      path: validatingApi!.path,
+      client,
+      resource: validatingResource,
       name: webhookName,
-      list: (fieldSelector) => validatingApi!.list(fieldSelector),
-      watch: clients.watch,
       resyncMs,
       logger,
       clock,
@@ -245,13 +236,13 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
  * What to do with the ValidatingWebhookConfiguration. Without RBAC to read it, validation is
  * switched off, as the agent does when its informer cannot sync (webhooks-7.78 §1).
  */
-async function validatingAction(config: AdmissionConfig, api: WebhookConfigurationApi, name: string, logger: Logger): Promise<ConfigurationAction> {
+async function validatingAction(config: AdmissionConfig, client: KubeClient, resource: ApiResource, name: string, logger: Logger): Promise<ConfigurationAction> {
   const action = configurationAction(config, 'ValidatingWebhookConfiguration');
   if (action === 'ignore') return action;
   try {
-    await api.list(`metadata.name=${name}`);
+    await client.list(resource, { fieldSelector: `metadata.name=${name}` });
   } catch (error) {
-    if (httpStatus(error) !== 403) return action;
+    if (!isForbidden(error)) return action;
     logger.warn(SITES.startControllers, `Validating Webhook Informer not synced: disabling validation webhook controller (${describeKubeError(error)})`);
     return 'ignore';
   }
@@ -262,32 +253,37 @@ async function validatingAction(config: AdmissionConfig, api: WebhookConfigurati
 function configurationParts(
   config: AdmissionConfig,
   templateOptions: WebhookTemplateOptions,
-  apis: { mutating: WebhookConfigurationApi; validating: WebhookConfigurationApi; validation: ConfigurationAction },
-  common: Omit<WebhookControllerOptions, 'api' | 'templates' | 'label'>,
+  resources: { mutating: ApiResource; validating: ApiResource; validation: ConfigurationAction },
+  common: Omit<WebhookControllerOptions, 'resource' | 'templates' | 'label'>,
 ): ConfigurationPart[] {
   const kinds = [
-    { label: 'Mutating Webhook', key: 'mutation', api: apis.mutating, action: configurationAction(config, 'MutatingWebhookConfiguration'), templates: () => webhookTemplates(config, templateOptions) },
-    { label: 'Validating Webhook', key: 'validation', api: apis.validating, action: apis.validation, templates: () => validatingWebhookTemplates(config, templateOptions) },
+    { label: 'Mutating Webhook', key: 'mutation', resource: resources.mutating, action: configurationAction(config, 'MutatingWebhookConfiguration'), templates: () => webhookTemplates(config, templateOptions) },
+    { label: 'Validating Webhook', key: 'validation', resource: resources.validating, action: resources.validation, templates: () => validatingWebhookTemplates(config, templateOptions) },
   ];
-  return kinds.flatMap(({ label, key, api, action, templates }): ConfigurationPart[] => {
-    if (action === 'write') return [{ label, reconcile: webhookReconciler({ ...common, api, label, templates: templates() }) }];
-    if (action === 'delete') return [{ label, reconcile: webhookDeleter(api, common.name, label, key, common.logger) }];
+  return kinds.flatMap(({ label, key, resource, action, templates }): ConfigurationPart[] => {
+    if (action === 'write') return [{ label, reconcile: webhookReconciler({ ...common, resource, label, templates: templates() }) }];
+    if (action === 'delete') return [{ label, reconcile: webhookDeleter(common.client, resource, common.name, label, key, common.logger) }];
     return [];
   });
 }
 
+/** 403 from the API server. */
+function isForbidden(error: unknown): boolean {
+  return error instanceof KubeApiError && error.code === 403;
+}
+
 /** The connectivity probe (7.78): a dry-run ConfigMap create in the resources namespace on every tick, on the leader. */
 function startProbe(options: ControllerOptions, isLeader: () => boolean): ProbeLoop {
-  const { config, namespace, clients } = options;
+  const { config, namespace, client } = options;
   const probe = config.admission_controller.probe;
   return startProbeLoop({
     namespace,
     intervalMs: probe.interval * 1000,
     gracePeriodMs: probe.grace_period * 1000,
     isLeader,
-    create: async (object) => plain(await clients.core.createNamespacedConfigMap({ namespace, body: object as never, dryRun: 'All' })),
-    classify: (error) => ({ forbidden: httpStatus(error) === 403, message: describeKubeError(error) }),
-    provider: async () => providerOfServerVersion((await clients.version.getCode()).gitVersion),
+    create: (object) => client.create(RESOURCES.configMaps, object, { namespace, dryRun: true }),
+    classify: (error) => ({ forbidden: isForbidden(error), message: describeKubeError(error) }),
+    provider: async () => providerOfServerVersion((await client.version()).gitVersion),
     clock: options.clock,
     logger: options.logger,
     ...(options.metrics ? { metrics: options.metrics } : {}),
@@ -331,11 +327,11 @@ function servedCertificate(secretKey: string, logger: Logger): { first: Promise<
 }
 
 /** Whether the cluster predates object selectors; network errors are retried, an unreadable version is fatal. */
-async function legacyCluster(clients: KubeClients, backoff: Backoff, logger: Logger, signal: AbortSignal): Promise<boolean> {
+async function legacyCluster(client: KubeClient, backoff: Backoff, logger: Logger, signal: AbortSignal): Promise<boolean> {
   for (let attempt = 1; !signal.aborted; attempt++) {
     let version: { major: string; minor: string };
     try {
-      version = await clients.version.getCode();
+      version = await client.version();
     } catch (error) {
       const wait = backoffDelay(backoff, attempt);
       logger.warn(SITES.startControllers, `Cannot read the Kubernetes version for the namespace selector fallback: ${describeKubeError(error)}; retrying in ${wait}ms`);

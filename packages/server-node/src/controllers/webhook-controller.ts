@@ -1,8 +1,8 @@
-import { ADMISSION_REGISTRATION_GROUP, CERT_KEY, sameWebhooks, withCaBundle, type ValidatingWebhook } from '@dd-admission/core';
+import { CERT_KEY, sameWebhooks, withCaBundle, type ValidatingWebhook } from '@dd-admission/core';
+import { apiVersionOf, describeKubeError, isAlreadyExists, isConflict, isNotFound, type ApiResource, type KubeClient } from '@dd-admission/kube';
 import { SITES } from '../log-lines.js';
 import type { Logger } from '../logger.js';
-import type { WebhookConfigurationApi } from './admission-api.js';
-import { describeKubeError, isAlreadyExists, isConflict } from './kube-errors.js';
+import type { WebhookConfigurationJson } from './admission-api.js';
 import { secretPair, type SecretJson } from './secret-data.js';
 
 // The webhook controller's reconcile (controllers spec §3.1): the configuration
@@ -28,7 +28,9 @@ export class WebhookWriteError extends Error {
 }
 
 export interface WebhookControllerOptions {
-  api: WebhookConfigurationApi;
+  client: KubeClient;
+  /** Mutating or Validating WebhookConfigurations in the admissionregistration version in use. */
+  resource: ApiResource;
   /** metadata.name of the configuration. */
   name: string;
   /** Built once at start (webhookTemplates / validatingWebhookTemplates). */
@@ -43,18 +45,18 @@ export interface WebhookControllerOptions {
 
 /** The reconcile function of one configuration (leadership is checked by the caller). */
 export function webhookReconciler(options: WebhookControllerOptions): () => Promise<void> {
-  const { api, name, logger } = options;
+  const { client, resource, name, logger } = options;
   const label = options.label ?? 'Webhook';
   // 7.49 says "The Webhook", later agents "Mutating Webhook".
   const subject = label === 'Webhook' ? `The Webhook ${name}` : `${label} ${name}`;
   return async () => {
     const desired = withCaBundle(options.templates, caBundleOf(options.secret(), options.secretKey));
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      const current = await api.read(name);
+      const current = await client.find<WebhookConfigurationJson>(resource, name);
       try {
         if (!current) {
           logger.info(SITES.webhookReconcile, `${subject} was not found, creating it`);
-          await write('create', () => api.create({ apiVersion: `${ADMISSION_REGISTRATION_GROUP}/${api.version}`, kind: api.kind, metadata: { name }, webhooks: desired }));
+          await write('create', () => client.create(resource, { apiVersion: apiVersionOf(resource), kind: resource.kind, metadata: { name }, webhooks: desired }));
           return;
         }
         if (sameWebhooks(current.webhooks, desired)) {
@@ -62,7 +64,7 @@ export function webhookReconciler(options: WebhookControllerOptions): () => Prom
           return;
         }
         logger.debug(SITES.webhookReconcile, `${subject} was found, updating it`);
-        await write('update', () => api.replace({ ...current, webhooks: desired }));
+        await write('update', () => client.replace(resource, { ...current, webhooks: desired }));
         return;
       } catch (error) {
         const cause = error instanceof WebhookWriteError ? error.cause : error;
@@ -90,11 +92,12 @@ async function write(action: WebhookWriteError['action'], call: () => Promise<un
 }
 
 /** 7.63: deletes a disabled kind when it exists; `key` is the switch (`mutation`, `validation`). */
-export function webhookDeleter(api: WebhookConfigurationApi, name: string, label: string, key: string, logger: Logger): () => Promise<void> {
+export function webhookDeleter(client: KubeClient, resource: ApiResource, name: string, label: string, key: string, logger: Logger): () => Promise<void> {
   return async () => {
-    if (!(await api.read(name))) return;
+    if (!(await client.find(resource, name))) return;
     logger.info(SITES.webhookReconcile, `Deleting ${label} ${name}: admission_controller.${key}.enabled is false`);
-    await write('delete', () => api.delete(name));
+    // Gone in between is as good as deleted.
+    await write('delete', () => client.delete(resource, name).catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error))));
   };
 }
 
