@@ -8,6 +8,7 @@ import { connect } from 'node:tls';
 import { webhookConfiguration, type AdmissionConfig, type Pod } from '@dd-admission/core';
 import { dispatch, type DispatchResult, type WebhookClients, type WebhookRegistration } from '@dd-admission/testing';
 import { Agent, type Dispatcher } from 'undici';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { connectKube } from '@dd-admission/kube';
 import { systemClock, type Clock } from '../src/clock.js';
 import { startControllers, type RunningControllers } from '../src/controllers/start.js';
@@ -39,6 +40,35 @@ export interface Replica {
   /** Started once the Secret holds a certificate (withServer). */
   server?: TestServer;
   stop(): Promise<void>;
+}
+
+/** What a controller test file shares: the scratch directory, the API double of the test, its replicas. */
+export interface ControllerSuite {
+  readonly dir: string;
+  api?: KubeApi;
+  /** Stopped after each test. */
+  readonly running: Replica[];
+  /** Run after the replicas stopped and before the double closes, after each test. */
+  readonly cleanups: (() => Promise<void>)[];
+}
+
+/** Registers the hooks of a controller test file: a scratch directory; after each test, its replicas stopped, its cleanups run, its API double closed. */
+export function controllerSuite(): ControllerSuite {
+  let remove = async () => {};
+  const suite = { dir: '', api: undefined as KubeApi | undefined, running: [] as Replica[], cleanups: [] as (() => Promise<void>)[] };
+  beforeAll(async () => {
+    const made = await scratch();
+    suite.dir = made.dir;
+    remove = made.remove;
+  });
+  afterAll(() => remove());
+  afterEach(async () => {
+    await Promise.all(suite.running.splice(0).map((r) => r.stop()));
+    for (const cleanup of suite.cleanups.splice(0)) await cleanup();
+    await suite.api?.close();
+    suite.api = undefined;
+  });
+  return suite;
 }
 
 /** A directory for kubeconfig files, removed by the returned function. */

@@ -3,31 +3,25 @@
 // kind deleted (7.63), one kind's failure logged without blocking the other, validation switched
 // off without RBAC to read its configuration.
 import { sameWebhooks, validatingWebhookConfiguration, webhookConfiguration } from '@dd-admission/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startKubeApi, type KubeApi, type KubeObject } from '@dd-admission/testing';
-import { controllerConfig, eventually, MWC, NAMESPACE, scratch, startReplica, storedConfiguration, storedSecret, type Replica, type WebhookJson } from './controller-harness.js';
+import { controllerConfig, controllerSuite, eventually, MWC, NAMESPACE, startReplica, storedConfiguration, storedSecret, type Replica, type WebhookJson } from './controller-harness.js';
 
-let dir: string;
-let removeDir: () => Promise<void>;
+const suite = controllerSuite();
 let api: KubeApi;
-const running: Replica[] = [];
 
-beforeAll(async () => {
-  ({ dir, remove: removeDir } = await scratch());
-});
-afterAll(async () => {
-  await removeDir();
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((r) => r.stop()));
-  await api?.close();
-});
+/** A fresh API double for the test, closed after it. */
+async function double(): Promise<KubeApi> {
+  api = await startKubeApi();
+  suite.api = api;
+  return api;
+}
 
 const at78 = (values: Record<string, unknown> = {}) => controllerConfig(values, '7.78');
 
 async function replica(values: Record<string, unknown> = {}): Promise<Replica> {
-  const r = await startReplica(api, dir, 'replica-a', { config: at78(values) });
-  running.push(r);
+  const r = await startReplica(api, suite.dir, 'replica-a', { config: at78(values) });
+  suite.running.push(r);
   return r;
 }
 
@@ -39,7 +33,7 @@ const cert = () => storedSecret(api)?.data?.['cert.pem'];
 
 describe('7.78: both configurations', () => {
   it('creates the Mutating configuration with the renamed entries and the Validating one, empty by default', async () => {
-    api = await startKubeApi();
+    await double();
     const r = await replica();
     const stored = await eventually('both configurations', () => {
       const [mutating, validating] = [storedConfiguration(api), storedValidating()];
@@ -54,7 +48,7 @@ describe('7.78: both configurations', () => {
   });
 
   it('the admission-events entry is written when enabled, and a manual edit of it is reverted', async () => {
-    api = await startKubeApi();
+    await double();
     const values = { 'admission_controller.kubernetes_admission_events.enabled': true };
     await replica(values);
     const desired = () => validatingWebhookConfiguration(at78(values), cert()!, { namespace: NAMESPACE }).webhooks!;
@@ -68,7 +62,7 @@ describe('7.78: both configurations', () => {
 
 describe('7.63: a disabled kind is deleted', () => {
   it('validation.enabled false deletes an existing ValidatingWebhookConfiguration; the mutating one is still written', async () => {
-    api = await startKubeApi();
+    await double();
     api.apply(validatingWebhookConfiguration(at78(), undefined, { namespace: NAMESPACE }) as never);
     const r = await replica({ 'admission_controller.validation.enabled': false });
     await eventually('the validating configuration deleted', () => storedConfiguration(api) && storedValidating() === undefined);
@@ -76,7 +70,7 @@ describe('7.63: a disabled kind is deleted', () => {
   });
 
   it('mutation.enabled false deletes the MutatingWebhookConfiguration and writes the validating one', async () => {
-    api = await startKubeApi();
+    await double();
     api.apply(webhookConfiguration(at78(), undefined, { namespace: NAMESPACE }) as never);
     await replica({ 'admission_controller.mutation.enabled': false });
     await eventually('the mutating configuration deleted', () => storedValidating() && storedConfiguration(api) === undefined);
@@ -85,7 +79,7 @@ describe('7.63: a disabled kind is deleted', () => {
 
 describe("one kind's failure does not block the other", () => {
   it('a refused create of the Validating configuration is logged as the agent does; the Mutating one is written; a retry creates it', async () => {
-    api = await startKubeApi();
+    await double();
     const removeFault = api.faults.add({ match: { methods: ['POST'], resources: ['validatingwebhookconfigurations'] }, action: { kind: 'status', code: 500, message: 'etcd is unhappy' } });
     const r = await replica();
     await eventually('the mutating configuration', () => storedConfiguration(api));
@@ -96,7 +90,7 @@ describe("one kind's failure does not block the other", () => {
   });
 
   it('without RBAC on validatingwebhookconfigurations, validation is switched off with a warning and the mutating configuration is managed', async () => {
-    api = await startKubeApi();
+    await double();
     api.faults.add({ match: { resources: ['validatingwebhookconfigurations'] }, action: { kind: 'status', code: 403, message: 'validatingwebhookconfigurations is forbidden' } });
     const r = await replica();
     await eventually('the mutating configuration', () => storedConfiguration(api));

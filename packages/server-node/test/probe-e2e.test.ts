@@ -3,27 +3,12 @@
 // probe's dry-run ConfigMap create. Reachable webhook: the ConfigMap comes back annotated and the run
 // succeeds. Webhook unreachable or not registered: the run fails with the spec's message and log line.
 import { createServer } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startKubeApi, type KubeApi, type WebhookClients } from '@dd-admission/testing';
-import { controllerConfig, eventually, NAMESPACE, scratch, serviceClients, startReplica, type Replica } from './controller-harness.js';
+import { describe, expect, it } from 'vitest';
+import { startKubeApi, type KubeApi } from '@dd-admission/testing';
+import { controllerConfig, controllerSuite, eventually, NAMESPACE, serviceClients, startReplica, type Replica } from './controller-harness.js';
 
-let dir: string;
-let removeDir: () => Promise<void>;
+const suite = controllerSuite();
 let api: KubeApi | undefined;
-let clients: WebhookClients | undefined;
-const running: Replica[] = [];
-
-beforeAll(async () => {
-  ({ dir, remove: removeDir } = await scratch());
-});
-afterAll(async () => {
-  await removeDir();
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((r) => r.stop()));
-  await clients?.close();
-  await api?.close();
-});
 
 /** Probe on, no grace period, a run every second. */
 const PROBING = { 'admission_controller.probe.enabled': true, 'admission_controller.probe.grace_period': 0, 'admission_controller.probe.interval': 1 };
@@ -33,13 +18,15 @@ const NOT_HANDLED =
 
 /** A double that calls webhook Services at `port()` on 127.0.0.1 (as the API server calls `<svc>.<ns>.svc`). */
 async function doubleCalling(port: () => number): Promise<KubeApi> {
-  clients = serviceClients();
-  return startKubeApi({ admission: { serviceUrl: (s) => `https://127.0.0.1:${port()}${s.path}`, clients } });
+  const clients = serviceClients();
+  suite.cleanups.push(() => clients.close());
+  suite.api = await startKubeApi({ admission: { serviceUrl: (s) => `https://127.0.0.1:${port()}${s.path}`, clients } });
+  return suite.api;
 }
 
 async function replica(values: Record<string, unknown>): Promise<Replica> {
-  const r = await startReplica(api!, dir, 'replica-a', { config: controllerConfig({ ...PROBING, ...values }, '7.78'), withServer: true });
-  running.push(r);
+  const r = await startReplica(api!, suite.dir, 'replica-a', { config: controllerConfig({ ...PROBING, ...values }, '7.78'), withServer: true });
+  suite.running.push(r);
   return r;
 }
 

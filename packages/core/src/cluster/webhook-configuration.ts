@@ -256,28 +256,30 @@ export function withCaBundle<T extends ValidatingWebhook>(templates: readonly T[
   return templates.map((w) => ({ ...w, clientConfig: { ...w.clientConfig, caBundle } }));
 }
 
-function filled<T extends ValidatingWebhook>(templates: T[], caBundle: string | undefined): T[] {
-  return caBundle === undefined ? templates : withCaBundle(templates, caBundle);
-}
-
-/** The whole MutatingWebhookConfiguration the agent creates: name from the config, no labels or annotations (no caBundle when undefined, as in a preview). */
-export function webhookConfiguration(config: AdmissionConfig, caBundle: string | undefined, options: WebhookConfigurationOptions): MutatingWebhookConfiguration {
+/** A configuration object of `kind`: name from the config, no labels or annotations, no caBundle when undefined (as in a preview). */
+function configurationOf<K extends WebhookConfigurationKind, W extends ValidatingWebhook>(
+  kind: K,
+  config: AdmissionConfig,
+  templates: W[],
+  caBundle: string | undefined,
+  options: WebhookConfigurationOptions,
+): { apiVersion: string; kind: K; metadata: { name: string }; webhooks: W[] } {
   return {
     apiVersion: `${ADMISSION_REGISTRATION_GROUP}/${options.apiVersion ?? 'v1'}`,
-    kind: 'MutatingWebhookConfiguration',
+    kind,
     metadata: { name: config.admission_controller.webhook_name },
-    webhooks: filled(webhookTemplates(config, options), caBundle),
+    webhooks: caBundle === undefined ? templates : withCaBundle(templates, caBundle),
   };
+}
+
+/** The whole MutatingWebhookConfiguration the agent creates. */
+export function webhookConfiguration(config: AdmissionConfig, caBundle: string | undefined, options: WebhookConfigurationOptions): MutatingWebhookConfiguration {
+  return configurationOf('MutatingWebhookConfiguration', config, webhookTemplates(config, options), caBundle, options);
 }
 
 /** The ValidatingWebhookConfiguration the agent creates since 7.61: same name as the mutating one, written even with no entry. */
 export function validatingWebhookConfiguration(config: AdmissionConfig, caBundle: string | undefined, options: WebhookConfigurationOptions): ValidatingWebhookConfiguration {
-  return {
-    apiVersion: `${ADMISSION_REGISTRATION_GROUP}/${options.apiVersion ?? 'v1'}`,
-    kind: 'ValidatingWebhookConfiguration',
-    metadata: { name: config.admission_controller.webhook_name },
-    webhooks: filled(validatingWebhookTemplates(config, options), caBundle),
-  };
+  return configurationOf('ValidatingWebhookConfiguration', config, validatingWebhookTemplates(config, options), caBundle, options);
 }
 
 /** What the agent does with one kind of configuration: keep it written, delete it (7.63), or leave it alone. */

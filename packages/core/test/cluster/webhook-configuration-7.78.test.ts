@@ -11,34 +11,12 @@ import {
   webhookNameFor,
   webhookTemplates,
 } from '@dd-admission/core';
-import { configAt } from '../helpers.js';
-
-const CA = 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==';
-const OPT_IN = { matchLabels: { 'admission.datadoghq.com/enabled': 'true' } };
-const NOT_FALSE = { matchExpressions: [{ key: 'admission.datadoghq.com/enabled', operator: 'NotIn', values: ['false'] }] };
-const AKS = [
-  { key: 'control-plane', operator: 'DoesNotExist' },
-  { key: 'control-plane', operator: 'NotIn', values: ['true'] },
-  { key: 'kubernetes.azure.com/managedby', operator: 'NotIn', values: ['aks'] },
-];
+import { AKS_SPEC_REQUIREMENTS as AKS, CA_BUNDLE as CA, configAt, NOT_FALSE_SELECTOR as NOT_FALSE, OPT_IN_SELECTOR as OPT_IN, specWebhook } from '../helpers.js';
 const notIn = (...values: string[]) => ({ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values });
 
-/** One 7.78 entry as §5 describes it with default keys, in the agent's field order. */
+/** One 7.78 entry as §5 describes it with default keys, in the agent's field order: the 7.49 fields, then matchConditions. */
 function entry(name: string, path: string, selectors: Record<string, unknown>, extra: Record<string, unknown> = {}) {
-  return {
-    name,
-    clientConfig: { service: { namespace: 'datadog', name: 'datadog-admission-controller', port: 443, path }, caBundle: CA },
-    rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
-    failurePolicy: 'Ignore',
-    matchPolicy: 'Exact',
-    ...selectors,
-    sideEffects: 'None',
-    timeoutSeconds: 10,
-    admissionReviewVersions: ['v1', 'v1beta1'],
-    reinvocationPolicy: 'IfNeeded',
-    matchConditions: [],
-    ...extra,
-  };
+  return { ...specWebhook(name, path, selectors), matchConditions: [], ...extra };
 }
 
 const EXCLUDED = { namespaceSelector: { matchExpressions: [notIn('kube-system', 'datadog')] }, objectSelector: OPT_IN };

@@ -172,33 +172,22 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
       if (event.type !== 'update' || changed(event)) webhookLoop.enqueue(`secret ${event.type}`);
     },
   });
-  webhookWatch = watchObject<WebhookConfigurationJson>({
-    client,
-    resource: webhookResource,
-    name: webhookName,
-    resyncMs,
-    logger,
-    clock,
-    backoff,
-    onEvent: (event) => {
-      if (election.isLeader() && (event.type !== 'update' || changed(event))) webhookLoop.enqueue(`webhook ${event.type}`);
-    },
-  });
-
-  if (validation === 'write') {
-    validatingWatch = watchObject<WebhookConfigurationJson>({
+  // A change of a configuration (not a resync) makes the leader reconcile it.
+  const watchConfiguration = (resource: ApiResource, what: string) =>
+    watchObject<WebhookConfigurationJson>({
       client,
-      resource: validatingResource,
+      resource,
       name: webhookName,
       resyncMs,
       logger,
       clock,
       backoff,
       onEvent: (event) => {
-        if (election.isLeader() && (event.type !== 'update' || changed(event))) webhookLoop.enqueue(`validating webhook ${event.type}`);
+        if (election.isLeader() && (event.type !== 'update' || changed(event))) webhookLoop.enqueue(`${what} ${event.type}`);
       },
     });
-  }
+  webhookWatch = watchConfiguration(webhookResource, 'webhook');
+  if (validation === 'write') validatingWatch = watchConfiguration(validatingResource, 'validating webhook');
 
   // Controller start (once the caches are filled) and every gain of leadership trigger both.
   const enqueueBoth = (reason: string) => {
