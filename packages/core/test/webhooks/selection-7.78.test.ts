@@ -13,7 +13,7 @@ import {
   webhookTemplates,
   type MutationContext,
 } from '@dd-admission/core';
-import { agentVersionArbitrary, parseGeneratedConfig, scenarioArbitrary } from '@dd-admission/testing';
+import { agentVersionArbitrary, applyStrictPatch, parseGeneratedConfig, scenarioArbitrary, toJson, userEnvViolations } from '@dd-admission/testing';
 import { configAt, ENABLED, makePod, OPT_IN } from '../helpers.js';
 
 const TAGGED = { ...OPT_IN, 'tags.datadoghq.com/env': 'prod' };
@@ -126,6 +126,18 @@ describe('selection properties, every version (7.49, 7.78, interpolated)', () =>
       fc.property(versioned, ({ pod, config, context }) => {
         const labelled = { ...pod, metadata: { ...pod.metadata, labels: { ...pod.metadata?.labels, [ENABLED]: 'false' } } };
         expect(mutate(labelled, context, config).patch).toEqual([]);
+      }),
+      RUNS,
+    );
+  });
+
+  it('the core properties hold with the selection of every version: strict patch, user env kept, idempotent (IfNeeded)', () => {
+    fc.assert(
+      fc.property(versioned, ({ pod, config, context }) => {
+        const first = mutate(pod, context, config);
+        expect(applyStrictPatch(pod, first.patch)).toEqual(toJson(first.pod, 'result pod'));
+        expect(userEnvViolations(pod, first.pod)).toEqual([]);
+        if (config.admission_controller.reinvocation_policy.toLowerCase() !== 'never') expect(mutate(first.pod, context, config).patch).toEqual([]);
       }),
       RUNS,
     );
