@@ -1,4 +1,15 @@
-import { distributionChecks, networkPolicies, webhookService, type AgentDeployment, type NetworkPolicyFlavor } from '@dd-admission/core';
+import {
+  distributionChecks,
+  hasChange,
+  networkPolicies,
+  resourcesNamespace,
+  webhookConfigurationNotes,
+  webhookConfigurations,
+  webhookService,
+  type AdmissionConfig,
+  type AgentDeployment,
+  type NetworkPolicyFlavor,
+} from '@dd-admission/core';
 import type { ManifestsOptions } from './args.js';
 import type { Io } from './io.js';
 import { requireConfig } from './load-config.js';
@@ -7,17 +18,31 @@ import { explainFindings } from './render-findings.js';
 import { mark, styleFor } from './style.js';
 import { newDocument, toStringOptions } from './yaml-style.js';
 
-/** `dd-mutate manifests`: the webhook Service and the Cluster Agent's network policy, as the chart or the Operator creates them. */
+/** `dd-mutate manifests`: the webhook Service, the webhook configurations (7.61+) and the Cluster Agent's network policy, as the chart, the Operator and the Cluster Agent create them. */
 export async function manifestsCommand(options: ManifestsOptions, io: Io): Promise<number> {
   const style = styleFor(io.isTTY.stderr, io.env);
   const loaded = await requireConfig(options, io, (w) => io.stderr.write(explainConfigWarnings(w, style)));
   const { config, deployment } = loaded;
   const flavor = options.networkPolicy;
-  const objects = [...webhookService(config, deployment), ...(flavor ? networkPolicies(config, flavor, deployment) : [])];
+  const configurations = configurationManifests(config, deployment);
+  const objects = [...webhookService(config, deployment), ...configurations.objects, ...(flavor ? networkPolicies(config, flavor, deployment) : [])];
   io.stdout.write(options.output === 'json' ? renderList(objects) : renderStream(objects));
-  io.stderr.write(notes(deployment, flavor, config.admission_controller.enabled).map((n) => `${mark(style, 'note')} ${n}\n`).join(''));
+  const all = [...notes(deployment, flavor, config.admission_controller.enabled), ...configurations.notes];
+  io.stderr.write(all.map((n) => `${mark(style, 'note')} ${n}\n`).join(''));
   io.stderr.write(explainFindings(distributionChecks({ ...loaded, distributions: options.distributions }), style));
   return 0;
+}
+
+/**
+ * The Mutating and Validating configurations the Cluster Agent writes, and what to note about
+ * them, for agents that write two (7.61+); none before, as `manifests` printed for 7.49.
+ */
+export function configurationManifests(config: AdmissionConfig, deployment: AgentDeployment): { objects: object[]; notes: string[] } {
+  if (!config.admission_controller.enabled || !hasChange(config.agentVersion, 'admission-events')) return { objects: [], notes: [] };
+  return {
+    objects: webhookConfigurations(config, undefined, { namespace: resourcesNamespace(config, deployment.namespace) }),
+    notes: ['the webhook configurations carry no caBundle: the Cluster Agent fills it in from its certificate Secret', ...webhookConfigurationNotes(config)],
+  };
 }
 
 function renderStream(objects: readonly unknown[]): string {

@@ -1,5 +1,18 @@
 import { X509Certificate } from 'node:crypto';
-import { admissionStatus, defaultConfig, renderStatus, type AdmissionConfig, type StatusSecret, type StatusWebhookConfiguration } from '@dd-admission/core';
+import {
+  admissionStatus,
+  configurationAction,
+  defaultConfig,
+  EMPTY_PROBE_STATS,
+  hasChange,
+  probeStatus,
+  renderStatus,
+  type AdmissionConfig,
+  type ProbeStatus,
+  type StatusSecret,
+  type StatusWebhookConfiguration,
+  type WebhookConfigurationKind,
+} from '@dd-admission/core';
 import { connectKube, KubeApiError, KubeConfigError, KubeConnectionError, RESOURCES, type KubeClient, type KubeClientModule } from '@dd-admission/kube';
 import { z } from 'zod';
 import { optionsWithoutFile, readCommandLine } from './command-line.js';
@@ -18,7 +31,9 @@ Prints the Admission Controller section of the Cluster Agent's \`agent status\`,
 from the cluster: the MutatingWebhookConfiguration (webhooks, CA bundle digests,
 object selectors, rules, services) and the certificate Secret (CA bundle digest,
 time before the certificate expires). When the digests differ, the webhook does not
-trust the certificate the Cluster Agent serves.
+trust the certificate the Cluster Agent serves. For Cluster Agent 7.61 and later the
+ValidatingWebhookConfiguration comes first; for 7.78 a Connectivity Probe block says
+whether the configuration enables the probe (its statistics stay in the leader).
 
 Options:
   --kubeconfig <file>   kubeconfig to use (default: KUBECONFIG, then ~/.kube/config,
@@ -112,22 +127,36 @@ async function status(options: StatusOptions, io: StatusIo): Promise<number> {
   const secretName = options.secretName ?? ac.certificate.secret_name;
   const namespace = options.namespace ?? (config.kube_resources_namespace || kube.namespace || 'default');
 
-  const [webhook, secret] = await Promise.all([readWebhookConfiguration(kube, webhookName), readSecret(kube, namespace, secretName)]);
+  // Since 7.61 the agent has a Validating configuration of the same name, shown first.
+  const twoKinds = hasChange(config.agentVersion, 'admission-events');
+  const [webhook, secret, validating] = await Promise.all([
+    readWebhookConfiguration(kube, webhookName),
+    readSecret(kube, namespace, secretName),
+    twoKinds ? readWebhookConfiguration(kube, webhookName, 'ValidatingWebhookConfiguration') : undefined,
+  ]);
   if (!webhook.ok && !secret.ok && webhook.status === undefined && secret.status === undefined) {
     throw new StatusError(`cannot reach the Kubernetes API server at ${kube.server}: ${webhook.error}`);
   }
   const snapshot = admissionStatus({
+    agentVersion: config.agentVersion,
     enabled: true,
     webhookName,
     namespace,
     secretName,
     webhookConfiguration: webhook.ok ? { ok: true, object: webhook.object } : { ok: false, error: webhook.error },
+    ...(validating ? { validatingWebhookConfiguration: validating.ok ? { ok: true, object: validating.object } : { ok: false, error: validating.error } } : {}),
+    probe: probeFromConfig(config),
     secret: secret.ok ? { ok: true, object: secret.object } : { ok: false, error: secret.error },
     ...(secret.ok ? notAfterOf(secret.object) : {}),
     nowNs: (io.nowNs ?? wallClockNs)(),
   });
   io.stdout.write(options.output === 'json' ? `${JSON.stringify(snapshot, null, 2)}\n` : renderStatus(snapshot));
-  const problems = [webhookProblem(webhook, webhookName), secretProblem(secret, namespace, secretName)].filter((p): p is string => p !== undefined);
+  const validatingExpected = validating && configurationAction(config, 'ValidatingWebhookConfiguration') === 'write';
+  const problems = [
+    webhookProblem(webhook, webhookName),
+    validatingExpected ? webhookProblem(validating, webhookName, 'ValidatingWebhookConfiguration') : undefined,
+    secretProblem(secret, namespace, secretName),
+  ].filter((p): p is string => p !== undefined);
   for (const problem of problems) io.stderr.write(`dd-mutate: ${problem}\n`);
   return problems.length > 0 ? 1 : 0;
 }
@@ -137,11 +166,22 @@ type Got<T> = { ok: true; object: T } | { ok: false; error: string; status?: num
 
 const UNSERVED = 'the server could not find the requested resource';
 
-async function readWebhookConfiguration(kube: KubeClient, name: string): Promise<Got<StatusWebhookConfiguration>> {
-  const v1 = await got(() => kube.get<StatusWebhookConfiguration>(RESOURCES.mutatingWebhookConfigurations, name));
+async function readWebhookConfiguration(kube: KubeClient, name: string, kind: WebhookConfigurationKind = 'MutatingWebhookConfiguration'): Promise<Got<StatusWebhookConfiguration>> {
+  const resource = kind === 'MutatingWebhookConfiguration' ? RESOURCES.mutatingWebhookConfigurations : RESOURCES.validatingWebhookConfigurations;
+  const v1 = await got(() => kube.get<StatusWebhookConfiguration>(resource, name));
   // A cluster older than 1.16 has only v1beta1 (the agent reads the version it discovered).
   if (v1.ok || v1.status !== 404 || v1.error !== UNSERVED) return v1;
-  return got(() => kube.get<StatusWebhookConfiguration>({ ...RESOURCES.mutatingWebhookConfigurations, version: 'v1beta1' }, name));
+  return got(() => kube.get<StatusWebhookConfiguration>({ ...resource, version: 'v1beta1' }, name));
+}
+
+/**
+ * The probe block: whether the configuration enables the probe. Its statistics live in the
+ * leader's memory, which a cluster read cannot reach, so an enabled probe shows the text of
+ * a replica that is not the leader.
+ */
+function probeFromConfig(config: AdmissionConfig): ProbeStatus {
+  if (!config.admission_controller.probe.enabled) return probeStatus({ enabled: false });
+  return probeStatus({ enabled: true, started: true, leader: false, stats: EMPTY_PROBE_STATS });
 }
 
 function readSecret(kube: KubeClient, namespace: string, name: string): Promise<Got<StatusSecret>> {
@@ -169,12 +209,12 @@ function notAfterOf(secret: StatusSecret): { certificateNotAfter?: number } {
   }
 }
 
-function webhookProblem(read: Got<unknown>, name: string): string | undefined {
+function webhookProblem(read: Got<unknown>, name: string, kind: WebhookConfigurationKind = 'MutatingWebhookConfiguration'): string | undefined {
   if (read.ok) return undefined;
   if (read.status === 404) {
-    return `the MutatingWebhookConfiguration "${name}" does not exist: the Cluster Agent has not created it (is admission_controller.enabled / clusterAgent.admissionController.enabled set, and is the Cluster Agent running?)`;
+    return `the ${kind} "${name}" does not exist: the Cluster Agent has not created it (is admission_controller.enabled / clusterAgent.admissionController.enabled set, and is the Cluster Agent running?)`;
   }
-  return `cannot read the MutatingWebhookConfiguration "${name}": ${read.error}`;
+  return `cannot read the ${kind} "${name}": ${read.error}`;
 }
 
 function secretProblem(read: Got<unknown>, namespace: string, name: string): string | undefined {

@@ -12,6 +12,7 @@ export * from './versions/behaviour-changes.js';
 // config/: Datadog configuration keys -> a typed AdmissionConfig.
 export * from './config/parse.js';
 export { CONFIG_KEYS, DECLARED_ENV_NAMES, type KeyType } from './config/schema.js';
+export { CLUSTER_KEYS_SINCE } from './config/cluster-keys-since.js';
 export { parseQuantity } from './config/quantity.js';
 export { nearest, editDistance } from './config/suggest.js';
 
@@ -29,6 +30,7 @@ export * from './webhooks/lib-config.js';
 export * from './webhooks/lib-injection.js';
 export * from './webhooks/mutate.js';
 export * from './webhooks/review-response.js';
+export * from './webhooks/probe-answer.js';
 export * from './webhooks/json-pointer.js';
 export * from './webhooks/workloads.js';
 export type { Operation } from 'fast-json-patch';
@@ -49,6 +51,7 @@ export * from './surfaces/distributions.js';
 export * from './cluster/webhook-configuration.js';
 export * from './cluster/certificate-policy.js';
 export * from './cluster/status.js';
+export * from './cluster/connectivity-probe.js';
 
 // doctor/: the troubleshooting guide as checks over a snapshot of the cluster.
 export * from './doctor/snapshot.js';

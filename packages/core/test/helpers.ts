@@ -108,3 +108,41 @@ export const hostIpEnv = { name: 'DD_AGENT_HOST', valueFrom: { fieldRef: { field
 export const entityIdEnv = { name: 'DD_ENTITY_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } };
 export const JAVA_TOOL_OPTIONS_VALUE =
   ' -javaagent:/datadog-lib/dd-java-agent.jar -XX:OnError=/datadog-lib/continuousprofiler/tmp/dd_crash_uploader.sh -XX:ErrorFile=/datadog-lib/continuousprofiler/tmp/hs_err_pid_%p.log';
+
+/** A parsed configuration for Cluster Agent `agentVersion` (`7.78`, `7.60`, ...). Throws on a config error. */
+export function configAt(agentVersion: string, values: Record<string, unknown> = {}): AdmissionConfig {
+  const r = parseConfig({ origin: 'test', values }, { agentVersion });
+  if (!r.ok) throw new Error(`config error: ${JSON.stringify(r.errors)}`);
+  return r.config;
+}
+
+// The selectors of the webhooks spec §3, spelled out as the spec gives them.
+
+/** `matchLabels {admission.datadoghq.com/enabled: "true"}`: pods that opt in. */
+export const OPT_IN_SELECTOR = { matchLabels: { 'admission.datadoghq.com/enabled': 'true' } };
+/** `enabled NotIn ["false"]`: every pod not labelled "false". */
+export const NOT_FALSE_SELECTOR = { matchExpressions: [{ key: 'admission.datadoghq.com/enabled', operator: 'NotIn', values: ['false'] }] };
+/** The AKS admissions enforcer's three namespace requirements, in order. */
+export const AKS_SPEC_REQUIREMENTS = [
+  { key: 'control-plane', operator: 'DoesNotExist' },
+  { key: 'control-plane', operator: 'NotIn', values: ['true'] },
+  { key: 'kubernetes.azure.com/managedby', operator: 'NotIn', values: ['aks'] },
+];
+/** A caBundle value (base64 of a PEM header). */
+export const CA_BUNDLE = 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==';
+
+/** One webhook entry as the webhooks spec's §2 table describes it with default keys (resources namespace `datadog`), in the agent's field order. */
+export function specWebhook(name: string, path: string, selectors: Record<string, unknown> = { objectSelector: OPT_IN_SELECTOR }) {
+  return {
+    name,
+    clientConfig: { service: { namespace: 'datadog', name: 'datadog-admission-controller', port: 443, path }, caBundle: CA_BUNDLE },
+    rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+    failurePolicy: 'Ignore',
+    matchPolicy: 'Exact',
+    ...selectors,
+    sideEffects: 'None',
+    timeoutSeconds: 10,
+    admissionReviewVersions: ['v1', 'v1beta1'],
+    reinvocationPolicy: 'IfNeeded',
+  };
+}

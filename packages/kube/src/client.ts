@@ -112,6 +112,8 @@ export interface KubeClient {
   create<T = KubeObject>(r: ApiResource, object: object, options?: CreateOptions): Promise<T>;
   /** PUT an object over the stored one; a stale metadata.resourceVersion is a 409 Conflict. */
   replace<T = KubeObject>(r: ApiResource, object: object, options?: ScopeOptions): Promise<T>;
+  /** DELETE one object; KubeApiError 404 when it does not exist. */
+  delete(r: ApiResource, name: string, options?: ScopeOptions): Promise<void>;
   /** GET /version. */
   version(options?: CallOptions): Promise<ServerVersion>;
   /** Watches until the server ends the stream (resolves) or the call fails (rejects); `signal` stops it. */
@@ -195,6 +197,9 @@ function kubeClient(c: Connection, namespace: string | undefined): KubeClient {
       const name = required(metadata?.name, `replace ${qualifiedName(r)} without metadata.name`);
       const path = resourcePath(r, r.namespaced ? required(target, `replace ${qualifiedName(r)} "${name}" without a namespace`) : undefined, name);
       return (await callJson(c, { method: 'PUT', path, body: object, ...perCall(o) })) as T;
+    },
+    async delete(r, name, o = {}) {
+      await callJson(c, { method: 'DELETE', path: resourcePath(r, o.namespace, name), ...perCall(o) });
     },
     async version(o = {}) {
       const parsed = versionSchema.safeParse(await callJson(c, { method: 'GET', path: '/version', ...perCall(o) }));

@@ -28,6 +28,7 @@ export const RESOURCES = {
   networkPolicies: resource('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy'),
   leases: resource('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   mutatingWebhookConfigurations: resource('admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', false),
+  validatingWebhookConfigurations: resource('admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', false),
 } as const satisfies Record<string, ApiResource>;
 
 /** `v1` or `apps/v1`: the apiVersion of the resource's objects. */

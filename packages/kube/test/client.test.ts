@@ -245,3 +245,23 @@ describe('watch', () => {
     expect(((await rejection(watching)) as Error).name).toBe('AbortError');
   });
 });
+
+// The controllers delete a disabled kind of webhook configuration (7.63).
+describe('delete', () => {
+  it('removes a cluster-scoped ValidatingWebhookConfiguration; a second delete is a 404', async () => {
+    await client.create(RESOURCES.validatingWebhookConfigurations, { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'datadog-webhook' }, webhooks: [] });
+    expect(await client.find(RESOURCES.validatingWebhookConfigurations, 'datadog-webhook')).toBeDefined();
+    await client.delete(RESOURCES.validatingWebhookConfigurations, 'datadog-webhook');
+    expect(await client.find(RESOURCES.validatingWebhookConfigurations, 'datadog-webhook')).toBeUndefined();
+    const again = await rejection(client.delete(RESOURCES.validatingWebhookConfigurations, 'datadog-webhook'));
+    expect(again).toBeInstanceOf(KubeApiError);
+    expect(isNotFound(again)).toBe(true);
+  });
+
+  it('removes a namespaced object from the namespace given', async () => {
+    await client.create(RESOURCES.configMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'datadog' } });
+    await client.delete(RESOURCES.configMaps, 'c', { namespace: 'datadog' });
+    expect(api.read('v1', 'ConfigMap', 'c', 'datadog')).toBeUndefined();
+    expect(api.requests.at(-1)).toMatchObject({ verb: 'delete', status: 200 });
+  });
+});

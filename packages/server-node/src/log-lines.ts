@@ -34,6 +34,8 @@ export const SITES = {
   webhookReconcile: { file: 'pkg/clusteragent/admission/controllers/webhook/controller_v1.go', line: 140, func: 'reconcile' },
   leaderElection: { file: 'pkg/util/kubernetes/apiserver/leaderelection/leaderelection.go', line: 1, func: 'runLeaderElection' },
   secretTls: { file: 'server-node/controllers/secret-tls.ts', line: 1, func: 'secretTlsSource' },
+  // The 7.78 connectivity probe.
+  probe: { file: 'pkg/clusteragent/admission/probe/probe.go', line: 161, func: 'Run' },
 } as const satisfies Record<string, LogSite>;
 
 /** One log line to write. */

@@ -1,13 +1,12 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import type { WebhookName } from '@dd-admission/core';
+import { AGENT_WEBHOOK_NAME, ENTRY_NAMES, type EntryName, type WebhookName } from '@dd-admission/core';
 import { counter, gauge, histogram, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 
 /** The cluster agent's `mutation_type` / `webhook_name` tag value of each webhook. */
-export const MUTATION_TYPE: Readonly<Record<WebhookName, string>> = {
-  config: 'agent_config',
-  tags: 'standard_tags',
-  'auto-instrumentation': 'lib_injection',
-};
+export const MUTATION_TYPE: Readonly<Record<EntryName, string>> = AGENT_WEBHOOK_NAME;
+
+/** How a probe run ended, for `probe_executions`. */
+export type ProbeResult = 'success' | 'failure' | 'config_error';
 
 /** How one webhook call ended, for `mutation_attempts` / `mutation_errors`. */
 export interface MutationOutcome {
@@ -18,13 +17,19 @@ export interface MutationOutcome {
 
 /** The server's telemetry, in the cluster agent's `admission_webhooks_*` family (webhooks spec §8). */
 export interface WebhookMetrics {
-  received(webhook: WebhookName): void;
-  observeDuration(webhook: WebhookName, seconds: number): void;
+  received(webhook: EntryName): void;
+  observeDuration(webhook: EntryName, seconds: number): void;
   mutation(webhook: WebhookName, outcome: MutationOutcome): void;
+  /** A validating webhook's answer: `validation_attempts` (the admission-events webhook always allows). */
+  validation(webhook: EntryName, validated: boolean): void;
+  /** A probe object answered with the probe-received annotation (7.78). */
+  probeAnswered(): void;
+  /** One run of the connectivity probe on the leader (7.78). */
+  probeRun(result: ProbeResult): void;
   libraryInjected(language: string): void;
   ownerCache(resource: string, hit: boolean): void;
   /** A request answered with a 4xx before reaching a webhook (bad method, content type, size, body). */
-  rejected(webhook: WebhookName, statusCode: number): void;
+  rejected(webhook: EntryName, statusCode: number): void;
   /** One controller reconcile: `reconcile_success` / `reconcile_errors`, tag `controller` (`secrets` / `webhooks`). */
   reconcile(controller: 'secrets' | 'webhooks', ok: boolean): void;
   /** Tells the certificate_expiry gauge how to read the hours left on the served certificate. */
@@ -39,8 +44,11 @@ export interface MetricsOptions {
 }
 
 const PREFIX = 'admission_webhooks_';
-// Later cluster agents tag every webhook metric as a mutating webhook; we only have those.
-const WEBHOOK_TYPE = 'mutating';
+
+/** The `webhook_type` tag: every entry mutates but the admission-events one. */
+function webhookType(w: EntryName): string {
+  return w === 'kubernetes-admission-events' ? 'validating' : 'mutating';
+}
 
 /** Creates the server's metrics, its own (no global registry), every family registered. */
 export function createMetrics(options: MetricsOptions = {}): WebhookMetrics {
@@ -65,14 +73,23 @@ export function createMetrics(options: MetricsOptions = {}): WebhookMetrics {
     help: 'Number of webhook requests answered with a client error before any mutation.',
     labelNames: ['mutation_type', 'status_code'],
   });
+  const validations = counter({
+    name: `${PREFIX}validation_attempts`,
+    help: 'Number of validation attempts by validation type.',
+    labelNames: ['webhook_name', 'status', 'validated', 'error'],
+  });
+  const probeAnswers = counter({ name: `${PREFIX}probe_answers`, help: 'Number of connectivity probe objects answered with the probe-received annotation.', labelNames: [] });
+  // Its one series exists from the start, so the family reads 0 rather than nothing.
+  const probeAnswersTotal = probeAnswers.series();
+  const probeRuns = counter({ name: `${PREFIX}probe_executions`, help: 'Number of connectivity probe runs by result.', labelNames: ['result'] });
   const reconcileSuccess = counter({ name: `${PREFIX}reconcile_success`, help: 'Number of reconcile successes per controller.', labelNames: ['controller'] });
   const reconcileErrors = counter({ name: `${PREFIX}reconcile_errors`, help: 'Number of reconcile errors per controller.', labelNames: ['controller'] });
   let hoursLeft: () => number | undefined = () => undefined;
   const expiry = gauge({ name: `${PREFIX}certificate_expiry`, help: 'Time left before the certificate expires in hours.', read: () => hoursLeft() });
-  const families = [received, duration, attempts, errors, libraries, cacheHit, cacheMiss, rejected, reconcileSuccess, reconcileErrors, expiry];
+  const families = [received, duration, attempts, errors, libraries, cacheHit, cacheMiss, rejected, validations, probeAnswers, probeRuns, reconcileSuccess, reconcileErrors, expiry];
 
   // The series each webhook's requests touch, looked up once.
-  const webhookSeries = (w: WebhookName) => [MUTATION_TYPE[w], MUTATION_TYPE[w], WEBHOOK_TYPE] as const;
+  const webhookSeries = (w: EntryName) => [MUTATION_TYPE[w], MUTATION_TYPE[w], webhookType(w)] as const;
   const receivedBy = bindPerWebhook((w) => received.series(...webhookSeries(w)));
   const durationBy = bindPerWebhook((w) => duration.series(...webhookSeries(w)));
 
@@ -85,6 +102,9 @@ export function createMetrics(options: MetricsOptions = {}): WebhookMetrics {
       attempts.series(type, status, String(outcome.injected), outcome.error ?? '').inc();
       if (outcome.error !== undefined) errors.series(type, outcome.error).inc();
     },
+    validation: (w, validated) => validations.series(MUTATION_TYPE[w], 'success', String(validated), '').inc(),
+    probeAnswered: () => probeAnswersTotal.inc(),
+    probeRun: (result) => probeRuns.series(result).inc(),
     libraryInjected: (language) => libraries.series(language, 'true').inc(),
     ownerCache: (resource, hit) => (hit ? cacheHit : cacheMiss).series(resource).inc(),
     rejected: (w, statusCode) => rejected.series(MUTATION_TYPE[w], String(statusCode)).inc(),
@@ -106,6 +126,6 @@ function processMetricsRegistry(): Registry {
   return registry;
 }
 
-function bindPerWebhook<T>(make: (w: WebhookName) => T): Record<WebhookName, T> {
-  return { config: make('config'), tags: make('tags'), 'auto-instrumentation': make('auto-instrumentation') };
+function bindPerWebhook<T>(make: (w: EntryName) => T): Record<EntryName, T> {
+  return Object.fromEntries(ENTRY_NAMES.map((w) => [w, make(w)])) as Record<EntryName, T>;
 }

@@ -1,8 +1,14 @@
 import {
+  allowReview,
+  answerProbe,
+  answersProbes,
   InvalidReviewError,
+  isProbeObject,
   parseAdmissionReview,
   reviewWebhook,
+  WEBHOOKS,
   type AdmissionConfig,
+  type EntryName,
   type AdmissionReview,
   type AdmissionReviewResponse,
   type KubeObject,
@@ -48,11 +54,14 @@ interface Answered {
 /**
  * Answers one AdmissionReview body for `webhook` before `deadline`. Bad input is a
  * 400; everything after a valid review fails open (allowed, no patch, a warning).
+ * Since 7.78 a probe object is answered first, on every path, without any mutator.
  */
-export async function answerReview(body: Buffer, webhook: WebhookName, deadline: Deadline, deps: ReviewDeps): Promise<ReviewAnswer> {
+export async function answerReview(body: Buffer, webhook: EntryName, deadline: Deadline, deps: ReviewDeps): Promise<ReviewAnswer> {
   const parsed = parseReview(body, deps);
   if ('status' in parsed) return parsed;
   const { review } = parsed;
+  if (answersProbes(deps.config) && isProbeObject(review.request.object)) return ok(probeAnswer(review, webhook, deps));
+  if (!isPodWebhook(webhook)) return ok(allowAnswer(review, webhook, deps));
   const pod = podOf(review);
   const dryRun = review.request.dryRun === true;
   if (dryRun && deps.logger.enabled('debug')) {
@@ -67,6 +76,42 @@ export async function answerReview(body: Buffer, webhook: WebhookName, deadline:
   }
   record(pod, answered.result, deps);
   return ok(answered.response);
+}
+
+function isPodWebhook(webhook: EntryName): webhook is WebhookName {
+  return (WEBHOOKS as readonly string[]).includes(webhook);
+}
+
+/** The probe-received answer (probe-7.78 §3.4), counted and logged. */
+function probeAnswer(review: AdmissionReview, webhook: EntryName, deps: ReviewDeps): AdmissionReviewResponse {
+  deps.metrics.probeAnswered();
+  if (deps.logger.enabled('debug')) {
+    deps.logger.debug(SITES.mutateHandler, `Answered the connectivity probe object ${objectString(review)} on the ${webhook} path: probe-received`);
+  }
+  return answerProbe(review);
+}
+
+/**
+ * The paths that change nothing: the admission-events validator (its Datadog event is
+ * not emulated) and the probe path for an object that is not a probe. Always allowed.
+ */
+function allowAnswer(review: AdmissionReview, webhook: EntryName, deps: ReviewDeps): AdmissionReviewResponse {
+  if (webhook === 'kubernetes-admission-events') {
+    deps.metrics.validation(webhook, true);
+    if (deps.logger.enabled('debug')) {
+      const { operation, userInfo } = review.request as { operation?: string | null; userInfo?: { username?: string } };
+      deps.logger.debug(SITES.mutateHandler, `Allowed ${operation ?? ''} of ${objectString(review)} by ${userInfo?.username ?? 'unknown'} (no Datadog event is sent)`);
+    }
+  }
+  return allowReview(review);
+}
+
+/** `<Kind> <ns>/<name>` of the request, for log lines. */
+function objectString(review: AdmissionReview): string {
+  const r = review.request as { kind?: { kind?: string }; namespace?: string | null; name?: string | null };
+  const meta = (review.request.object as { metadata?: { name?: string; generateName?: string } } | null | undefined)?.metadata;
+  const name = r.name || meta?.name || meta?.generateName || '';
+  return `${r.kind?.kind ?? 'object'} ${r.namespace ? `${r.namespace}/` : ''}${name}`;
 }
 
 /** The body as an AdmissionReview, or the 400 that says why it is not one. */

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { WEBHOOKS, type AdmissionConfig, type WebhookName } from '@dd-admission/core';
+import { hasChange, webhookPath, WEBHOOKS, type AdmissionConfig, type EntryName } from '@dd-admission/core';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import type { Clock } from './clock.js';
 import { SITES } from './log-lines.js';
@@ -37,7 +37,7 @@ export interface WebhookServer {
   address(): AddressInfo | null;
 }
 
-/** Creates the HTTPS admission webhook server: the three webhook paths, health, readiness and metrics. */
+/** Creates the HTTPS admission webhook server: the webhook paths of the agent version, health, readiness and metrics. */
 export function createWebhookServer(options: WebhookServerOptions): WebhookServer {
   const { config, logger, metrics, tls } = options;
   const legacyTls = config.cluster_agent.allow_legacy_tls;
@@ -104,16 +104,20 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   };
 }
 
-/** Path -> webhook, from the configured endpoints; all three are served whatever their `enabled` flag says. */
-export function webhookRoutes(config: AdmissionConfig): Map<string, WebhookName> {
-  const ac = config.admission_controller;
-  const endpoint: Record<WebhookName, string> = {
-    config: ac.inject_config.endpoint,
-    tags: ac.inject_tags.endpoint,
-    'auto-instrumentation': ac.auto_instrumentation.endpoint,
-  };
-  const routes = new Map<string, WebhookName>();
-  for (const webhook of WEBHOOKS) if (!routes.has(endpoint[webhook])) routes.set(endpoint[webhook], webhook);
+/**
+ * Path -> webhook, from the configured endpoints; every path of the agent version is served whatever
+ * its `enabled` flag says: the three pod webhooks, the admission-events validator (7.61) and the probe (7.78).
+ */
+export function webhookRoutes(config: AdmissionConfig): Map<string, EntryName> {
+  const version = config.agentVersion;
+  const entries: EntryName[] = [...WEBHOOKS];
+  if (hasChange(version, 'admission-events')) entries.push('kubernetes-admission-events');
+  if (hasChange(version, 'probe')) entries.push('probe');
+  const routes = new Map<string, EntryName>();
+  for (const webhook of entries) {
+    const path = webhookPath(config, webhook);
+    if (!routes.has(path)) routes.set(path, webhook);
+  }
   return routes;
 }
 

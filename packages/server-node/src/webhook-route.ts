@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { WebhookName } from '@dd-admission/core';
+import type { EntryName } from '@dd-admission/core';
 import { BodyReadError, BodyTooLargeError, declaresTooLarge, discardThenClose, readBody } from './body.js';
 import { answerBudgetMs } from './deadline.js';
 import { SITES } from './log-lines.js';
@@ -27,7 +27,7 @@ interface Refusal {
  * messages), the size-limited body, then the review, answered before the
  * API server's `timeout` query parameter runs out.
  */
-export async function handleWebhookRequest(req: IncomingMessage, res: ServerResponse, webhook: WebhookName, url: RequestTarget, deps: WebhookRouteDeps): Promise<void> {
+export async function handleWebhookRequest(req: IncomingMessage, res: ServerResponse, webhook: EntryName, url: RequestTarget, deps: WebhookRouteDeps): Promise<void> {
   const startedAt = performance.now();
   deps.metrics.received(webhook);
   try {
@@ -38,7 +38,7 @@ export async function handleWebhookRequest(req: IncomingMessage, res: ServerResp
   }
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, webhook: WebhookName, url: RequestTarget, startedAt: number, deps: WebhookRouteDeps): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, webhook: EntryName, url: RequestTarget, startedAt: number, deps: WebhookRouteDeps): Promise<void> {
   const { logger, metrics } = deps;
   if (logger.enabled('trace')) logger.trace(SITES.mutateHandler, `Handling ${req.method ?? ''} ${url.pathname} from ${req.socket.remoteAddress ?? 'unknown'}`);
 
@@ -74,7 +74,7 @@ function refuse(req: IncomingMessage): Refusal | undefined {
 }
 
 /** The body, or undefined when the request was answered (413, 400) or the client went away. */
-async function receive(req: IncomingMessage, res: ServerResponse, webhook: WebhookName, deps: WebhookRouteDeps): Promise<Buffer | undefined> {
+async function receive(req: IncomingMessage, res: ServerResponse, webhook: EntryName, deps: WebhookRouteDeps): Promise<Buffer | undefined> {
   if (declaresTooLarge(req, deps.maxBodyBytes)) return tooLarge(req, res, webhook, deps);
   try {
     return await readBody(req, deps.maxBodyBytes);
@@ -88,7 +88,7 @@ async function receive(req: IncomingMessage, res: ServerResponse, webhook: Webho
   }
 }
 
-function tooLarge(req: IncomingMessage, res: ServerResponse, webhook: WebhookName, deps: WebhookRouteDeps): undefined {
+function tooLarge(req: IncomingMessage, res: ServerResponse, webhook: EntryName, deps: WebhookRouteDeps): undefined {
   deps.logger.warn(SITES.mutateHandler, `Request body larger than ${deps.maxBodyBytes} bytes, refused`);
   deps.metrics.rejected(webhook, 413);
   sendText(res, 413, `request body larger than ${deps.maxBodyBytes} bytes`, { Connection: 'close' });

@@ -8,6 +8,7 @@ import { connect } from 'node:tls';
 import { webhookConfiguration, type AdmissionConfig, type Pod } from '@dd-admission/core';
 import { dispatch, type DispatchResult, type WebhookClients, type WebhookRegistration } from '@dd-admission/testing';
 import { Agent, type Dispatcher } from 'undici';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { connectKube } from '@dd-admission/kube';
 import { systemClock, type Clock } from '../src/clock.js';
 import { startControllers, type RunningControllers } from '../src/controllers/start.js';
@@ -21,8 +22,8 @@ export const SERVICE_HOST = `datadog-admission-controller.${NAMESPACE}.svc`;
 export const MWC = 'admissionregistration.k8s.io/v1';
 
 /** The controllers' configuration in these tests: enabled, resources in `datadog`, resync every second. */
-export function controllerConfig(values: Record<string, unknown> = {}): AdmissionConfig {
-  return parseTestConfig({ 'admission_controller.enabled': true, kube_resources_namespace: NAMESPACE, kubernetes_informers_resync_period: 1, ...values });
+export function controllerConfig(values: Record<string, unknown> = {}, agentVersion?: string): AdmissionConfig {
+  return parseTestConfig({ 'admission_controller.enabled': true, kube_resources_namespace: NAMESPACE, kubernetes_informers_resync_period: 1, ...values }, agentVersion);
 }
 
 /** Short lease timings and back-off: the tests see leadership move and errors retried within a second or two. */
@@ -39,6 +40,35 @@ export interface Replica {
   /** Started once the Secret holds a certificate (withServer). */
   server?: TestServer;
   stop(): Promise<void>;
+}
+
+/** What a controller test file shares: the scratch directory, the API double of the test, its replicas. */
+export interface ControllerSuite {
+  readonly dir: string;
+  api?: KubeApi;
+  /** Stopped after each test. */
+  readonly running: Replica[];
+  /** Run after the replicas stopped and before the double closes, after each test. */
+  readonly cleanups: (() => Promise<void>)[];
+}
+
+/** Registers the hooks of a controller test file: a scratch directory; after each test, its replicas stopped, its cleanups run, its API double closed. */
+export function controllerSuite(): ControllerSuite {
+  let remove = async () => {};
+  const suite = { dir: '', api: undefined as KubeApi | undefined, running: [] as Replica[], cleanups: [] as (() => Promise<void>)[] };
+  beforeAll(async () => {
+    const made = await scratch();
+    suite.dir = made.dir;
+    remove = made.remove;
+  });
+  afterAll(() => remove());
+  afterEach(async () => {
+    await Promise.all(suite.running.splice(0).map((r) => r.stop()));
+    for (const cleanup of suite.cleanups.splice(0)) await cleanup();
+    await suite.api?.close();
+    suite.api = undefined;
+  });
+  return suite;
 }
 
 /** A directory for kubeconfig files, removed by the returned function. */

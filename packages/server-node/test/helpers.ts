@@ -9,9 +9,9 @@ import { createOwnerLookup, type OwnerFetch, type OwnerLookup } from '../src/own
 import { createWebhookServer, type WebhookServer } from '../src/server.js';
 import { staticTls, type TlsMaterial, type TlsSource } from '../src/tls.js';
 
-/** A parsed configuration from datadog.yaml-style values; throws on a config error. */
-export function config(values: Record<string, unknown> = {}): AdmissionConfig {
-  const r = parseConfig({ origin: 'test', values });
+/** A parsed configuration from datadog.yaml-style values (for `agentVersion`, default the core's); throws on a config error. */
+export function config(values: Record<string, unknown> = {}, agentVersion?: string): AdmissionConfig {
+  const r = parseConfig({ origin: 'test', values }, agentVersion === undefined ? {} : { agentVersion });
   if (!r.ok) throw new Error(`config error: ${JSON.stringify(r.errors)}`);
   return r.config;
 }

@@ -15,10 +15,7 @@ export const CERTIFICATE_KEY_BITS = 2048;
 export const CERT_KEY = 'cert.pem';
 export const PRIVATE_KEY_KEY = 'key.pem';
 
-/** Where the Secret, the Service and the Lease live: `kube_resources_namespace`, else the pod's namespace, else `default`. */
-export function resourcesNamespace(config: AdmissionConfig, podNamespace?: string): string {
-  return config.kube_resources_namespace || podNamespace || 'default';
-}
+export { resourcesNamespace } from '../config/resources-namespace.js';
 
 /** `<svc>`, `<svc>.<ns>`, `<svc>.<ns>.svc`, `<svc>.<ns>.svc.cluster.local`, in this order. */
 export function certificateHosts(serviceName: string, namespace: string): string[] {

@@ -1,8 +1,11 @@
+import { DEFAULT_AGENT_VERSION, parseAgentVersion, type AgentVersion } from '../versions/agent-version.js';
+import { hasChange } from '../versions/behaviour-changes.js';
 import type { LabelSelector } from '../webhooks/selection.js';
 
 // The "Admission Controller" section of the cluster agent's `agent status`
-// (controllers spec §5): the data it collects, with the agent's JSON keys, and
-// its text rendering. The adapter does the two GETs and parses the certificate.
+// (controllers spec §5; 7.78: status-7.78): the data it collects, with the
+// agent's JSON keys, and its text rendering. The adapter does the GETs and
+// parses the certificate.
 
 const FNV_OFFSET = 0xcbf29ce484222325n;
 const FNV_PRIME = 0x100000001b3n;
@@ -98,15 +101,42 @@ export interface SecretStatus {
   CertValidDuration: string;
 }
 
+/** The "Connectivity Probe" block (7.78, Form B): `Enabled`, then one of `Detail`, `Error` or the statistics (`HasStats`). */
+export interface ProbeStatus {
+  Enabled: boolean;
+  Detail?: string;
+  Error?: string;
+  HasStats?: boolean;
+  TotalExecutions?: number;
+  SuccessCount?: number;
+  FailCount?: number;
+  SuccessRate?: string;
+  LastExecutionTime?: string;
+  LastExecutionSuccess?: boolean;
+  LastExecutionError?: string;
+  LastSuccessTime?: string;
+  DiagnosticHint?: string;
+}
+
 /** The agent's status map for the admission controller (also the `-o json` output). */
 export interface AdmissionStatus {
+  /** The API client could not be built: the only key then. */
+  Error?: string;
   Disabled?: string;
   WebhookName?: string;
   SecretName?: string;
+  /** 7.49: the MutatingWebhookConfiguration. */
   Webhooks?: WebhooksStatus;
   WebhookError?: string;
+  /** Since 7.61, in place of Webhooks / WebhookError. */
+  ValidatingWebhooks?: WebhooksStatus;
+  ValidatingWebhookError?: string;
+  MutatingWebhooks?: WebhooksStatus;
+  MutatingWebhookError?: string;
   Secret?: SecretStatus;
   SecretError?: string;
+  /** 7.78. */
+  Probe?: ProbeStatus;
 }
 
 /** The text the agent prints when admission_controller.enabled is false. */
@@ -133,12 +163,19 @@ export interface StatusSecret {
 export type Read<T> = { ok: true; object: T } | { ok: false; error: string };
 
 export interface StatusInput {
+  /** The Cluster Agent release whose layout is used; default DEFAULT_AGENT_VERSION. */
+  agentVersion?: AgentVersion;
   /** admission_controller.enabled */
   enabled: boolean;
   webhookName: string;
   namespace: string;
   secretName: string;
+  /** The MutatingWebhookConfiguration. */
   webhookConfiguration: Read<StatusWebhookConfiguration>;
+  /** The ValidatingWebhookConfiguration (read since 7.61). */
+  validatingWebhookConfiguration?: Read<StatusWebhookConfiguration>;
+  /** The probe block (7.78); `Enabled: false` when absent. */
+  probe?: ProbeStatus;
   secret: Read<StatusSecret>;
   /** NotAfter of the Secret's certificate (epoch ms), parsed by the adapter; absent when it does not parse. */
   certificateNotAfter?: number;
@@ -149,11 +186,21 @@ export interface StatusInput {
 /** Collects the status as the agent's GetStatus does. */
 export function admissionStatus(input: StatusInput): AdmissionStatus {
   if (!input.enabled) return { Disabled: DISABLED_TEXT };
+  const version = input.agentVersion ?? parseAgentVersion(DEFAULT_AGENT_VERSION);
   const status: AdmissionStatus = { WebhookName: input.webhookName, SecretName: `${input.namespace}/${input.secretName}` };
-  if (input.webhookConfiguration.ok) status.Webhooks = webhooksStatus(input.webhookConfiguration.object);
-  else status.WebhookError = input.webhookConfiguration.error;
+  if (!hasChange(version, 'admission-events')) {
+    if (input.webhookConfiguration.ok) status.Webhooks = webhooksStatus(input.webhookConfiguration.object);
+    else status.WebhookError = input.webhookConfiguration.error;
+  } else {
+    const validating = input.validatingWebhookConfiguration ?? { ok: false, error: 'the ValidatingWebhookConfiguration was not read' };
+    if (validating.ok) status.ValidatingWebhooks = webhooksStatus(validating.object);
+    else status.ValidatingWebhookError = validating.error;
+    if (input.webhookConfiguration.ok) status.MutatingWebhooks = webhooksStatus(input.webhookConfiguration.object);
+    else status.MutatingWebhookError = input.webhookConfiguration.error;
+  }
   if (input.secret.ok) status.Secret = secretStatus(input.secret.object, input.certificateNotAfter, input.nowNs);
   else status.SecretError = input.secret.error;
+  if (hasChange(version, 'probe')) status.Probe = input.probe ?? { Enabled: false };
   return status;
 }
 
@@ -190,20 +237,20 @@ function secretStatus(secret: StatusSecret, notAfter: number | undefined, nowNs:
   };
 }
 
-/** The section as `agent status` prints it (controllers spec §5.2), ending with a newline. */
+/** The section as `agent status` prints it (controllers spec §5.2; status-7.78 §2-§3), ending with a newline. */
 export function renderStatus(status: AdmissionStatus): string {
   const lines = ['Admission Controller', '====================', ''];
+  if (status.Error !== undefined) return [...lines, `    Error: ${status.Error}`, ''].join('\n');
   if (status.Disabled !== undefined) return [...lines, `    Disabled: ${status.Disabled}`, ''].join('\n');
   lines.push('    Webhooks info', '    -------------');
-  if (status.Webhooks) {
-    lines.push(`      MutatingWebhookConfigurations name: ${status.Webhooks.Name}`, `      Created at: ${status.Webhooks.CreatedAt}`);
-    for (const name of Object.keys(status.Webhooks.Webhooks).sort(byteOrder)) {
-      const fields = status.Webhooks.Webhooks[name]!;
-      lines.push('      ---------', `        Name: ${name}`);
-      for (const label of Object.keys(fields).sort(byteOrder)) lines.push(`        ${label}: ${fields[label]}`);
-    }
+  if (status.MutatingWebhooks || status.MutatingWebhookError !== undefined) {
+    // 7.61+: the Validating part first, each part its configuration or its error.
+    lines.push(...configurationLines('Validating', status.ValidatingWebhooks, status.ValidatingWebhookError, status.WebhookName));
+    lines.push(...configurationLines('Mutating', status.MutatingWebhooks, status.MutatingWebhookError, status.WebhookName));
+  } else if (status.Webhooks) {
+    lines.push(...configurationLines('Mutating', status.Webhooks, undefined, status.WebhookName));
   } else {
-    lines.push(`      MutatingWebhookConfigurations name: ${status.WebhookName ?? ''}`, `      Error: ${status.WebhookError ?? ''}`);
+    lines.push(...configurationLines('Mutating', undefined, status.WebhookError ?? '', status.WebhookName));
   }
   lines.push('', '    Secret info', '    -----------');
   if (status.Secret) {
@@ -218,5 +265,35 @@ export function renderStatus(status: AdmissionStatus): string {
   } else {
     lines.push(`    Secret name: ${status.SecretName ?? ''}`, `    Error: ${status.SecretError ?? ''}`);
   }
+  if (status.Probe) lines.push('', '    Connectivity Probe', '    ------------------', ...probeLines(status.Probe).map((l) => `    ${l}`));
   return [...lines, ''].join('\n');
+}
+
+/** One configuration's part: its name, creation time and a block per webhook (sorted), or its name and the GET's error. */
+function configurationLines(kind: 'Validating' | 'Mutating', configuration: WebhooksStatus | undefined, error: string | undefined, webhookName: string | undefined): string[] {
+  if (error !== undefined) return [`      ${kind}WebhookConfigurations name: ${webhookName ?? ''}`, `      Error: ${error}`];
+  if (!configuration) return [];
+  const lines = [`      ${kind}WebhookConfigurations name: ${configuration.Name}`, `      Created at: ${configuration.CreatedAt}`];
+  for (const name of Object.keys(configuration.Webhooks).sort(byteOrder)) {
+    const fields = configuration.Webhooks[name]!;
+    lines.push('      ---------', `        Name: ${name}`);
+    for (const label of Object.keys(fields).sort(byteOrder)) lines.push(`        ${label}: ${fields[label]}`);
+  }
+  return lines;
+}
+
+/** The lines of the probe block after its heading (Form B; the statistics lines as the PR #47064 template prints them). */
+function probeLines(probe: ProbeStatus): string[] {
+  const lines = [`Enabled: ${probe.Enabled}`];
+  if (probe.Detail !== undefined) return [...lines, probe.Detail];
+  if (probe.Error !== undefined) return [...lines, `Configuration Error: ${probe.Error}`];
+  if (!probe.HasStats) return lines;
+  const total = probe.TotalExecutions ?? 0;
+  lines.push(`Total Executions: ${total}`, `Success Rate: ${probe.SuccessRate ?? 'N/A'}`);
+  if (total === 0) return lines;
+  lines.push(`Last Execution: ${probe.LastExecutionTime ?? 'N/A'} (${probe.LastExecutionSuccess ? 'success' : 'failure'})`);
+  if (probe.LastExecutionError) lines.push(`Last Error: ${probe.LastExecutionError}`);
+  lines.push(`Last Successful Probe: ${probe.LastSuccessTime ?? 'N/A'}`);
+  if (probe.DiagnosticHint && !probe.LastExecutionSuccess) lines.push(`Hint: ${probe.DiagnosticHint}`);
+  return lines;
 }

@@ -50,14 +50,14 @@ function parseJsonOr(s: string, fallback: unknown): unknown {
 
 const bool = (d: boolean) =>
   z.preprocess(toBool, z.boolean({ error: (i) => `expected a boolean (true or false), got ${show(i.input)}` })).default(d);
-const int = (d: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+const int = (d: number, min = 0, max = Number.MAX_SAFE_INTEGER, belowMin = `must be at least ${min}`) =>
   z
     .preprocess(
       toInt,
       z
         .number({ error: (i) => `expected a whole number, got ${show(i.input)}` })
         .int({ error: (i) => `expected a whole number, got ${show(i.input)}` })
-        .min(min, { error: `must be at least ${min}` })
+        .min(min, { error: belowMin })
         .max(max, { error: `must be at most ${max}` }),
     )
     .default(d);
@@ -154,6 +154,22 @@ export const admissionConfigSchema = z.object({
       inject_all: section({
         namespaces: list(),
       }),
+    }),
+    // Webhook configurations (7.61, deleted when disabled since 7.63) and the connectivity probe (7.78).
+    validation: section({
+      enabled: bool(true),
+    }),
+    mutation: section({
+      enabled: bool(true),
+    }),
+    kubernetes_admission_events: section({
+      enabled: bool(false),
+    }),
+    probe: section({
+      enabled: bool(false),
+      // The Cluster Agent's ticker panics on 0 or less; refused here instead.
+      interval: int(60, 1, Number.MAX_SAFE_INTEGER, 'must be a positive number of seconds (the Cluster Agent would crash on 0 or less)'),
+      grace_period: int(60, 0),
     }),
   }),
   apm_config: section({

@@ -8,7 +8,7 @@ import { ENABLED_LABEL } from '../webhooks/labels.js';
 // result. Only what the probe sent and what came back cross that line.
 
 /** The probe pods' name prefix: easy to recognise in API server logs. */
-export const PROBE_GENERATE_NAME = 'dd-admission-doctor-';
+export const DOCTOR_PROBE_GENERATE_NAME = 'dd-admission-doctor-';
 /** A container image every cluster can pull and nothing runs (a dry run never pulls it). */
 export const PROBE_IMAGE = 'registry.k8s.io/pause:3.9';
 
@@ -17,7 +17,7 @@ export function probePod(namespace: string): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { generateName: PROBE_GENERATE_NAME, namespace, labels: { [ENABLED_LABEL]: 'true', 'app.kubernetes.io/name': 'dd-admission-doctor' } },
+    metadata: { generateName: DOCTOR_PROBE_GENERATE_NAME, namespace, labels: { [ENABLED_LABEL]: 'true', 'app.kubernetes.io/name': 'dd-admission-doctor' } },
     spec: { containers: [{ name: 'probe', image: PROBE_IMAGE }] },
   };
 }

@@ -1,6 +1,8 @@
 import type { AgentDeployment } from './agent-deployment.js';
 import { CONFIG_KEYS, type AdmissionConfig } from '../config/schema.js';
 import { parseConfig, type ConfigIssue, type ConfigSource } from '../config/parse.js';
+import { CLUSTER_KEYS_SINCE } from '../config/cluster-keys-since.js';
+import { compareAgentVersions, DEFAULT_AGENT_VERSION, formatAgentVersion, parseAgentVersion, readAgentVersion, type AgentVersion } from '../versions/agent-version.js';
 
 // The Helm chart and the Operator configure the Cluster Agent through env vars
 // on its container. Both surfaces derive that env, and this module turns it into
@@ -57,8 +59,8 @@ export function effectiveEnv(list: readonly DerivedEnvVar[]): DerivedEnvVar[] {
   return [...byName.values()];
 }
 
-/** Splits the env into parseConfig sources (one per variable the 7.49 agent reads) and the variables it does not read. */
-export function envSources(env: readonly DerivedEnvVar[]): { sources: ConfigSource[]; unread: UnreadEnvVar[] } {
+/** Splits the env into parseConfig sources (one per variable the agent of `version` reads) and the variables it does not read. */
+export function envSources(env: readonly DerivedEnvVar[], version: AgentVersion = parseAgentVersion(DEFAULT_AGENT_VERSION)): { sources: ConfigSource[]; unread: UnreadEnvVar[] } {
   const sources: ConfigSource[] = [];
   const unread: UnreadEnvVar[] = [];
   // The global registry goes first so an explicit library-registry variable still wins over it.
@@ -74,13 +76,19 @@ export function envSources(env: readonly DerivedEnvVar[]): { sources: ConfigSour
       continue;
     }
     const key = KEY_BY_ENV.get(entry.name);
-    if (!key) {
-      unread.push({ ...entry, reason: 'not read by the 7.49 admission controller' });
+    if (!key || !readsKey(version, key)) {
+      unread.push({ ...entry, reason: `not read by the ${formatAgentVersion(version)} admission controller` });
       continue;
     }
     sources.push({ origin: entry.origin, values: { [key]: entry.value } });
   }
   return { sources, unread };
+}
+
+/** Whether the agent of `version` has `key` (keys added after 7.49 list the release that brought them). */
+function readsKey(version: AgentVersion, key: string): boolean {
+  const since = CLUSTER_KEYS_SINCE[key];
+  return since === undefined || compareAgentVersions(version, readAgentVersion(since)!) >= 0;
 }
 
 /** What a surface derived, before it is parsed. */

@@ -4,7 +4,8 @@ import { injectConfig } from './config-injection.js';
 import { injectAutoInstrumentation } from './lib-injection.js';
 import { parsePod, type Pod } from '../review/pod.js';
 import { WEBHOOKS, type MutationEvent, type Skip, type Warning, type WebhookFailure, type WebhookName } from './report.js';
-import { formatSelector, matchesSelector, webhookSelectors } from './selection.js';
+import { resourcesNamespace } from '../config/resources-namespace.js';
+import { formatSelector, matchesSelector, NAMESPACE_NAME_LABEL, selectorsFor, type LabelSelector } from './selection.js';
 import { injectTags } from './tags-injection.js';
 import type { MutationContext, Webhook, WebhookResult } from './webhook.js';
 
@@ -97,8 +98,8 @@ export function selectionSkip(webhook: WebhookName, pod: Pod, context: MutationC
   if (!isWebhookEnabled(config, webhook)) {
     return { webhook, code: 'webhook-disabled', reason: `${WEBHOOK_ENABLED_KEY[webhook]} is false` };
   }
-  const fallback = config.admission_controller.namespace_selector_fallback && (context.legacyNamespaceSelector ?? false);
-  const selectors = webhookSelectors(config, fallback);
+  const legacyNamespaceSelector = config.admission_controller.namespace_selector_fallback && (context.legacyNamespaceSelector ?? false);
+  const selectors = selectorsFor(webhook, config, { legacyNamespaceSelector, resourcesNamespace: resourcesNamespace(config, context.agentNamespace) });
   if (!matchesSelector(selectors.objectSelector, pod.metadata?.labels ?? {})) {
     return {
       webhook,
@@ -106,12 +107,21 @@ export function selectionSkip(webhook: WebhookName, pod: Pod, context: MutationC
       reason: `the pod's labels do not match the webhook's objectSelector (${formatSelector(selectors.objectSelector!)})`,
     };
   }
-  if (!matchesSelector(selectors.namespaceSelector, context.namespaceLabels ?? {})) {
-    return {
-      webhook,
-      code: 'not-selected',
-      reason: `the namespace's labels do not match the webhook's namespaceSelector (${formatSelector(selectors.namespaceSelector!)})`,
-    };
+  const namespaceLabels = namespaceLabelsOf(context);
+  if (!matchesSelector(selectors.namespaceSelector, namespaceLabels)) {
+    const namespace = namespaceLabels[NAMESPACE_NAME_LABEL];
+    const what = namespace !== undefined && excludesByName(selectors.namespaceSelector!, namespace) ? `namespace ${namespace} is excluded by` : `the namespace's labels do not match`;
+    return { webhook, code: 'not-selected', reason: `${what} the webhook's namespaceSelector (${formatSelector(selectors.namespaceSelector!)})` };
   }
   return undefined;
+}
+
+/** The namespace's labels with its name label, which the API server sets on every namespace. */
+function namespaceLabelsOf(context: MutationContext): Readonly<Record<string, string>> {
+  if (context.namespace === undefined) return context.namespaceLabels ?? {};
+  return { [NAMESPACE_NAME_LABEL]: context.namespace, ...context.namespaceLabels };
+}
+
+function excludesByName(selector: LabelSelector, namespace: string): boolean {
+  return (selector.matchExpressions ?? []).some((r) => r.key === NAMESPACE_NAME_LABEL && r.operator === 'NotIn' && (r.values ?? []).includes(namespace));
 }

@@ -1,5 +1,7 @@
 import type { AdmissionConfig } from '../config/schema.js';
+import { hasChange } from '../versions/behaviour-changes.js';
 import { ENABLED_LABEL } from './labels.js';
+import type { WebhookName } from './report.js';
 
 /** A Kubernetes LabelSelector. */
 export interface LabelSelector {
@@ -19,6 +21,17 @@ export interface WebhookSelectors {
   namespaceSelector?: LabelSelector;
 }
 
+/** The label the API server puts on every namespace, holding its name. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** Where selectors are evaluated besides the configuration. */
+export interface SelectorScope {
+  /** The resources namespace (kube_resources_namespace, else the agent's): excluded from the pod webhooks since 7.73. */
+  resourcesNamespace: string;
+  /** The namespace-selector fallback is in force (see usesNamespaceSelector). */
+  legacyNamespaceSelector: boolean;
+}
+
 /** The AKS admissions enforcer's namespace requirements, 7.49 form, in order. */
 export const AKS_REQUIREMENTS: readonly LabelSelectorRequirement[] = [
   { key: 'control-plane', operator: 'DoesNotExist' },
@@ -28,18 +41,23 @@ export const AKS_REQUIREMENTS: readonly LabelSelectorRequirement[] = [
 
 /**
  * True when the webhooks accept every pod not labelled "false": mutate_unlabelled,
- * or (early-2024 rule, spec README) Single Step Instrumentation switched on anywhere.
+ * or (early-2024 rule, spec README; dropped in 7.75) Single Step Instrumentation switched on anywhere.
  */
 export function acceptsUnlabelled(config: AdmissionConfig): boolean {
   const ssi = config.apm_config.instrumentation;
-  return config.admission_controller.mutate_unlabelled || ssi.enabled || ssi.enabled_namespaces.length > 0;
+  if (config.admission_controller.mutate_unlabelled) return true;
+  if (hasChange(config.agentVersion, 'ssi-selector-dropped')) return false;
+  return ssi.enabled || ssi.enabled_namespaces.length > 0;
 }
 
 /** The base selector on the `admission.datadoghq.com/enabled` label. */
 export function baseSelector(config: AdmissionConfig): LabelSelector {
-  if (acceptsUnlabelled(config)) {
-    return { matchExpressions: [{ key: ENABLED_LABEL, operator: 'NotIn', values: ['false'] }] };
-  }
+  return enabledSelector(acceptsUnlabelled(config));
+}
+
+/** "Every pod not labelled false" or "pods labelled true". */
+function enabledSelector(unlabelled: boolean): LabelSelector {
+  if (unlabelled) return { matchExpressions: [{ key: ENABLED_LABEL, operator: 'NotIn', values: ['false'] }] };
   return { matchLabels: { [ENABLED_LABEL]: 'true' } };
 }
 
@@ -65,16 +83,42 @@ export function usesNamespaceSelector(config: AdmissionConfig, serverVersion?: {
   return isLegacyCluster(serverVersion);
 }
 
-/** objectSelector / namespaceSelector as the cluster agent writes them. */
-export function webhookSelectors(config: AdmissionConfig, legacyNamespaceSelector = false): WebhookSelectors {
-  const base = baseSelector(config);
-  const aks = config.admission_controller.add_aks_selectors;
-  if (legacyNamespaceSelector) {
-    if (!aks) return { namespaceSelector: base };
-    return { namespaceSelector: { ...base, matchExpressions: [...(base.matchExpressions ?? []), ...AKS_REQUIREMENTS.map(copyRequirement)] } };
+/** objectSelector / namespaceSelector of the config and tags webhooks as the cluster agent writes them. */
+export function webhookSelectors(config: AdmissionConfig, legacyNamespaceSelector = false, resourcesNamespace = 'default'): WebhookSelectors {
+  return selectorsFor('config', config, { legacyNamespaceSelector, resourcesNamespace });
+}
+
+/** The selectors of one pod webhook for the configured agent version (webhooks spec §3; 7.78: webhooks-7.78 §4.1, §4.2). */
+export function selectorsFor(webhook: WebhookName, config: AdmissionConfig, scope: SelectorScope): WebhookSelectors {
+  const version = config.agentVersion;
+  if (webhook === 'auto-instrumentation' && hasChange(version, 'lib-injection-selectors')) {
+    const ssi = config.apm_config.instrumentation;
+    const unlabelled = config.admission_controller.mutate_unlabelled || ssi.enabled;
+    const excluded = ['kube-system', scope.resourcesNamespace, ...ssi.disabled_namespaces];
+    return labelSelectors(config, enabledSelector(unlabelled), excluded, scope.legacyNamespaceSelector);
   }
-  if (!aks) return { objectSelector: base };
-  return { objectSelector: base, namespaceSelector: { matchExpressions: AKS_REQUIREMENTS.map(copyRequirement) } };
+  const excluded = hasChange(version, 'namespace-exclusion') ? ['kube-system', scope.resourcesNamespace] : undefined;
+  return labelSelectors(config, baseSelector(config), excluded, scope.legacyNamespaceSelector);
+}
+
+/**
+ * The agent's DefaultLabelSelectors: the enabled requirement on the object (on the namespace
+ * in the fallback case), then the namespaces excluded by name, then the AKS requirements.
+ * `excluded` undefined is the pre-7.73 form, which sets no namespaceSelector without a requirement.
+ */
+export function labelSelectors(config: AdmissionConfig, enabled: LabelSelector, excluded: readonly string[] | undefined, legacy: boolean): WebhookSelectors {
+  const requirements = [
+    ...(excluded && excluded.length > 0 ? [{ key: NAMESPACE_NAME_LABEL, operator: 'NotIn' as const, values: [...excluded] }] : []),
+    ...(config.admission_controller.add_aks_selectors ? AKS_REQUIREMENTS.map(copyRequirement) : []),
+  ];
+  if (legacy) return { namespaceSelector: withRequirements(enabled, requirements) };
+  if (requirements.length === 0 && excluded === undefined) return { objectSelector: enabled };
+  return { objectSelector: enabled, namespaceSelector: requirements.length > 0 ? { matchExpressions: requirements } : {} };
+}
+
+function withRequirements(selector: LabelSelector, requirements: LabelSelectorRequirement[]): LabelSelector {
+  if (requirements.length === 0) return selector;
+  return { ...selector, matchExpressions: [...(selector.matchExpressions ?? []), ...requirements] };
 }
 
 function copyRequirement(r: LabelSelectorRequirement): LabelSelectorRequirement {

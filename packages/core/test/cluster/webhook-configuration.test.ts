@@ -11,32 +11,7 @@ import {
   webhookTemplates,
   withCaBundle,
 } from '@dd-admission/core';
-import { config, deepFreeze } from '../helpers.js';
-
-const CA = 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==';
-const OPT_IN = { matchLabels: { 'admission.datadoghq.com/enabled': 'true' } };
-const NOT_FALSE = { matchExpressions: [{ key: 'admission.datadoghq.com/enabled', operator: 'NotIn', values: ['false'] }] };
-const AKS = [
-  { key: 'control-plane', operator: 'DoesNotExist' },
-  { key: 'control-plane', operator: 'NotIn', values: ['true'] },
-  { key: 'kubernetes.azure.com/managedby', operator: 'NotIn', values: ['aks'] },
-];
-
-/** One webhook as the spec's §2 table describes it with default keys. */
-function expected(name: string, path: string, extra: Record<string, unknown> = { objectSelector: OPT_IN }) {
-  return {
-    name,
-    clientConfig: { service: { namespace: 'datadog', name: 'datadog-admission-controller', port: 443, path }, caBundle: CA },
-    rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
-    failurePolicy: 'Ignore',
-    matchPolicy: 'Exact',
-    ...extra,
-    sideEffects: 'None',
-    timeoutSeconds: 10,
-    admissionReviewVersions: ['v1', 'v1beta1'],
-    reinvocationPolicy: 'IfNeeded',
-  };
-}
+import { AKS_SPEC_REQUIREMENTS as AKS, CA_BUNDLE as CA, config, deepFreeze, NOT_FALSE_SELECTOR as NOT_FALSE, OPT_IN_SELECTOR as OPT_IN, specWebhook as expected } from '../helpers.js';
 
 describe('webhookConfiguration: the datadog-webhook object', () => {
   it('default keys: three webhooks in the order config, tags, auto-instrumentation, every field as in §2', () => {

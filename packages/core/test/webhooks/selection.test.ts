@@ -14,15 +14,7 @@ import {
   type Pod,
   type WebhookResult,
 } from '@dd-admission/core';
-import { config, makePod, ENABLED, OPT_IN } from '../helpers.js';
-
-const BASE_FALSE = { matchLabels: { 'admission.datadoghq.com/enabled': 'true' } };
-const BASE_TRUE = { matchExpressions: [{ key: 'admission.datadoghq.com/enabled', operator: 'NotIn', values: ['false'] }] };
-const AKS = [
-  { key: 'control-plane', operator: 'DoesNotExist' },
-  { key: 'control-plane', operator: 'NotIn', values: ['true'] },
-  { key: 'kubernetes.azure.com/managedby', operator: 'NotIn', values: ['aks'] },
-];
+import { AKS_SPEC_REQUIREMENTS as AKS, config, makePod, ENABLED, NOT_FALSE_SELECTOR as BASE_TRUE, OPT_IN, OPT_IN_SELECTOR as BASE_FALSE } from '../helpers.js';
 
 const unlabelled = config({ 'admission_controller.mutate_unlabelled': true });
 const aks = config({ 'admission_controller.add_aks_selectors': true });

@@ -1,9 +1,9 @@
-import { chooseAdmissionVersion, type AdmissionRegistrationVersion, type ApiProbe } from '@dd-admission/core';
+import { chooseAdmissionVersion, type AdmissionRegistrationVersion, type ApiProbe, type WebhookConfigurationKind } from '@dd-admission/core';
 import { isNotFound, RESOURCES, type ApiResource, type KubeClient } from '@dd-admission/kube';
 import { pause } from './backoff.js';
 
-// MutatingWebhookConfigurations in admissionregistration v1 or v1beta1 (which
-// Kubernetes 1.22 dropped): the same objects at two REST paths.
+// Mutating (and, since 7.61, Validating) WebhookConfigurations in admissionregistration
+// v1 or v1beta1 (which Kubernetes 1.22 dropped): the same objects at two REST paths.
 
 export interface WebhookConfigurationJson {
   apiVersion?: string;
@@ -13,9 +13,10 @@ export interface WebhookConfigurationJson {
   [key: string]: unknown;
 }
 
-/** The MutatingWebhookConfiguration resource in one admissionregistration version. */
-export function webhookConfigurationResource(version: AdmissionRegistrationVersion): ApiResource {
-  return { ...RESOURCES.mutatingWebhookConfigurations, version };
+/** The Mutating (default) or Validating WebhookConfiguration resource in one admissionregistration version. */
+export function webhookConfigurationResource(version: AdmissionRegistrationVersion, kind: WebhookConfigurationKind = 'MutatingWebhookConfiguration'): ApiResource {
+  const resource = kind === 'MutatingWebhookConfiguration' ? RESOURCES.mutatingWebhookConfigurations : RESOURCES.validatingWebhookConfigurations;
+  return { ...resource, version };
 }
 
 /** How listing in one version went, as the agent's discovery classifies it. */

@@ -1,13 +1,21 @@
 import {
   certificateHosts,
+  configurationAction,
+  hasChange,
   isLegacyCluster,
+  probeEntryEnabled,
+  providerOfServerVersion,
   ServerVersionError,
+  validatingWebhookTemplates,
   webhookPolicyWarnings,
   webhookTemplates,
   type AdmissionConfig,
   type AdmissionRegistrationVersion,
+  type ConfigurationAction,
+  type ProbeStatus,
+  type WebhookTemplateOptions,
 } from '@dd-admission/core';
-import { describeKubeError, RESOURCES, type KubeClient } from '@dd-admission/kube';
+import { describeKubeError, KubeApiError, RESOURCES, type ApiResource, type KubeClient } from '@dd-admission/kube';
 import type { Clock } from '../clock.js';
 import { SITES } from '../log-lines.js';
 import type { Logger } from '../logger.js';
@@ -18,14 +26,17 @@ import { backoffDelay, DEFAULT_BACKOFF, pause, type Backoff } from './backoff.js
 import { generateCertificate, type CertificatePair, type GenerateOptions } from './certificate.js';
 import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_TIMINGS, startLeaderElection, type LeaderElection, type LeaseTimings } from './leader-election.js';
 import { watchObject, type ObjectEvent, type ObjectWatch } from './object-watch.js';
+import { startProbeLoop, type ProbeLoop, type Sleep } from './probe-loop.js';
 import { createReconcileLoop } from './reconcile-loop.js';
 import { secretReconciler } from './secret-controller.js';
 import { secretPair, type SecretJson } from './secret-data.js';
-import { webhookReconciler } from './webhook-controller.js';
+import { configurationsReconciler, webhookDeleter, webhookReconciler, type ConfigurationPart, type WebhookControllerOptions } from './webhook-controller.js';
 
 // The start-up sequence of controllers spec §1, for several replicas: every
 // replica watches the certificate Secret and serves the certificate it holds;
-// only the leader of the Lease writes the Secret and the webhook configuration.
+// only the leader of the Lease writes the Secret and the webhook configurations
+// (two kinds since 7.61). Since 7.78 every replica also runs the connectivity
+// probe when it is enabled; only the leader's probes.
 // Nothing here throws on an API server that is down or answers 5xx: each part
 // retries with back-off and logs, and picks up where it was when the API returns.
 
@@ -46,6 +57,8 @@ export interface ControllerOptions {
   discoveryPauseMs?: number;
   /** Certificate generator; default the real RSA 2048 one. */
   generate?: (options: GenerateOptions) => Promise<CertificatePair>;
+  /** The connectivity probe's waits; default real timers. */
+  sleep?: Sleep;
 }
 
 /** The running controllers of one replica. */
@@ -54,7 +67,9 @@ export interface RunningControllers {
   /** Resolves with the certificate to serve once the Secret holds a valid pair; it follows the Secret afterwards. */
   readonly tls: Promise<TlsHolder>;
   isLeader(): boolean;
-  /** Stops watching and writing, releases the lease. */
+  /** The "Connectivity Probe" status block of this replica (7.78). */
+  probeStatus(): ProbeStatus;
+  /** Stops probing, watching and writing, releases the lease. */
   stop(): Promise<void>;
 }
 
@@ -73,8 +88,11 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
   const apiVersion = await discoverAdmissionVersion(client, webhookName, stopper.signal, options.discoveryPauseMs);
   logger.info(SITES.startControllers, `Using admissionregistration.k8s.io/${apiVersion} for the MutatingWebhookConfiguration ${webhookName}`);
   for (const warning of webhookPolicyWarnings(config)) logger.warn(SITES.startControllers, warning);
-  const templates = webhookTemplates(config, { namespace, legacyNamespaceSelector: legacy });
+  const templateOptions: WebhookTemplateOptions = { namespace, legacyNamespaceSelector: legacy };
   const webhookResource = webhookConfigurationResource(apiVersion);
+  const twoKinds = hasChange(config.agentVersion, 'admission-events');
+  const validatingResource = webhookConfigurationResource(apiVersion, 'ValidatingWebhookConfiguration');
+  const validation = twoKinds ? await validatingAction(config, client, validatingResource, webhookName, logger) : 'ignore';
 
   const election: LeaderElection = startLeaderElection({
     client,
@@ -88,7 +106,8 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
 
   let secretWatch: ObjectWatch<SecretJson> | undefined;
   let webhookWatch: ObjectWatch<WebhookConfigurationJson> | undefined;
-  const synced = () => (secretWatch?.hasSynced() ?? false) && (webhookWatch?.hasSynced() ?? false);
+  let validatingWatch: ObjectWatch<WebhookConfigurationJson> | undefined;
+  const synced = () => (secretWatch?.hasSynced() ?? false) && (webhookWatch?.hasSynced() ?? false) && (validatingWatch?.hasSynced() ?? true);
   // Only the leader writes, and only once it has seen what is in the cluster.
   const leaderOnly =
     (reconcile: () => Promise<void>) =>
@@ -120,10 +139,14 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
     onResult: (ok) => options.metrics?.reconcile('secrets', ok),
   });
   logger.info(SITES.webhookRun, `Starting webhook controller for ${webhookName} (admissionregistration.k8s.io/${apiVersion})`);
+  const common = { client, name: webhookName, secret: () => secretWatch?.current(), secretKey, logger };
+  const reconcileWebhooks = twoKinds
+    ? configurationsReconciler(configurationParts(config, templateOptions, { mutating: webhookResource, validating: validatingResource, validation }, common), common)
+    : webhookReconciler({ ...common, resource: webhookResource, templates: webhookTemplates(config, templateOptions) });
   const webhookLoop = createReconcileLoop({
     key: webhookName,
     kind: 'Webhook',
-    reconcile: leaderOnly(webhookReconciler({ client, resource: webhookResource, name: webhookName, templates, secret: () => secretWatch?.current(), secretKey, logger })),
+    reconcile: leaderOnly(reconcileWebhooks),
     logger,
     sites: { enqueue: SITES.webhookEnqueue, process: SITES.webhookProcess },
     backoff,
@@ -149,45 +172,112 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
       if (event.type !== 'update' || changed(event)) webhookLoop.enqueue(`secret ${event.type}`);
     },
   });
-  webhookWatch = watchObject<WebhookConfigurationJson>({
-    client,
-    resource: webhookResource,
-    name: webhookName,
-    resyncMs,
-    logger,
-    clock,
-    backoff,
-    onEvent: (event) => {
-      if (election.isLeader() && (event.type !== 'update' || changed(event))) webhookLoop.enqueue(`webhook ${event.type}`);
-    },
-  });
+  // A change of a configuration (not a resync) makes the leader reconcile it.
+  const watchConfiguration = (resource: ApiResource, what: string) =>
+    watchObject<WebhookConfigurationJson>({
+      client,
+      resource,
+      name: webhookName,
+      resyncMs,
+      logger,
+      clock,
+      backoff,
+      onEvent: (event) => {
+        if (election.isLeader() && (event.type !== 'update' || changed(event))) webhookLoop.enqueue(`${what} ${event.type}`);
+      },
+    });
+  webhookWatch = watchConfiguration(webhookResource, 'webhook');
+  if (validation === 'write') validatingWatch = watchConfiguration(validatingResource, 'validating webhook');
 
   // Controller start (once the caches are filled) and every gain of leadership trigger both.
   const enqueueBoth = (reason: string) => {
     secretLoop.enqueue(reason);
     webhookLoop.enqueue(reason);
   };
-  void Promise.all([secretWatch.synced, webhookWatch.synced]).then(() => {
+  void Promise.all([secretWatch.synced, webhookWatch.synced, validatingWatch?.synced]).then(() => {
     if (!stopper.signal.aborted) enqueueBoth('controller start');
   });
   const unsubscribe = election.onChange((leader) => {
     if (leader) enqueueBoth('leadership gained');
   });
+  const probe = probeEntryEnabled(config) ? startProbe(options, () => election.isLeader()) : undefined;
 
   return {
     apiVersion,
     tls: certificate.first,
     isLeader: () => election.isLeader(),
+    probeStatus: () => probe?.status() ?? { Enabled: false },
     async stop() {
+      await probe?.stop();
       stopper.abort();
       unsubscribe();
       secretWatch?.stop();
       webhookWatch?.stop();
+      validatingWatch?.stop();
       await Promise.all([secretLoop.stop(), webhookLoop.stop()]);
       await election.stop();
       certificate.close();
     },
   };
+}
+
+/**
+ * What to do with the ValidatingWebhookConfiguration. Without RBAC to read it, validation is
+ * switched off, as the agent does when its informer cannot sync (webhooks-7.78 §1).
+ */
+async function validatingAction(config: AdmissionConfig, client: KubeClient, resource: ApiResource, name: string, logger: Logger): Promise<ConfigurationAction> {
+  const action = configurationAction(config, 'ValidatingWebhookConfiguration');
+  if (action === 'ignore') return action;
+  try {
+    await client.list(resource, { fieldSelector: `metadata.name=${name}` });
+  } catch (error) {
+    if (!isForbidden(error)) return action;
+    logger.warn(SITES.startControllers, `Validating Webhook Informer not synced: disabling validation webhook controller (${describeKubeError(error)})`);
+    return 'ignore';
+  }
+  return action;
+}
+
+/** The kinds a 7.61+ reconcile handles, mutating first: written with their templates, or deleted (7.63). */
+function configurationParts(
+  config: AdmissionConfig,
+  templateOptions: WebhookTemplateOptions,
+  resources: { mutating: ApiResource; validating: ApiResource; validation: ConfigurationAction },
+  common: Omit<WebhookControllerOptions, 'resource' | 'templates' | 'label'>,
+): ConfigurationPart[] {
+  const kinds = [
+    { label: 'Mutating Webhook', key: 'mutation', resource: resources.mutating, action: configurationAction(config, 'MutatingWebhookConfiguration'), templates: () => webhookTemplates(config, templateOptions) },
+    { label: 'Validating Webhook', key: 'validation', resource: resources.validating, action: resources.validation, templates: () => validatingWebhookTemplates(config, templateOptions) },
+  ];
+  return kinds.flatMap(({ label, key, resource, action, templates }): ConfigurationPart[] => {
+    if (action === 'write') return [{ label, reconcile: webhookReconciler({ ...common, resource, label, templates: templates() }) }];
+    if (action === 'delete') return [{ label, reconcile: webhookDeleter(common.client, resource, common.name, label, key, common.logger) }];
+    return [];
+  });
+}
+
+/** 403 from the API server. */
+function isForbidden(error: unknown): boolean {
+  return error instanceof KubeApiError && error.code === 403;
+}
+
+/** The connectivity probe (7.78): a dry-run ConfigMap create in the resources namespace on every tick, on the leader. */
+function startProbe(options: ControllerOptions, isLeader: () => boolean): ProbeLoop {
+  const { config, namespace, client } = options;
+  const probe = config.admission_controller.probe;
+  return startProbeLoop({
+    namespace,
+    intervalMs: probe.interval * 1000,
+    gracePeriodMs: probe.grace_period * 1000,
+    isLeader,
+    create: (object) => client.create(RESOURCES.configMaps, object, { namespace, dryRun: true }),
+    classify: (error) => ({ forbidden: isForbidden(error), message: describeKubeError(error) }),
+    provider: async () => providerOfServerVersion((await client.version()).gitVersion),
+    clock: options.clock,
+    logger: options.logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
 }
 
 /** An update whose resourceVersion changed (not a resync or a re-list of the same object). */

@@ -93,9 +93,9 @@ export interface GeneratedConfig {
   config: AdmissionConfig;
 }
 
-/** Parses a generated datadog.yaml; a generated value the parser rejects is a bug of the arbitrary. */
-export function parseGeneratedConfig(input: DatadogYaml): GeneratedConfig {
-  const result = parseConfig([{ origin: 'datadog.yaml', values: input }]);
+/** Parses a generated datadog.yaml (for `agentVersion`, default the core's); a generated value the parser rejects is a bug of the arbitrary. */
+export function parseGeneratedConfig(input: DatadogYaml, agentVersion?: string): GeneratedConfig {
+  const result = parseConfig([{ origin: 'datadog.yaml', values: input }], agentVersion === undefined ? {} : { agentVersion });
   if (!result.ok) throw new Error(`generated config rejected: ${JSON.stringify(result.errors)}`);
   return { input, config: result.config };
 }

@@ -1,6 +1,7 @@
 import type { Pod } from '@dd-admission/core';
 import { applyStrictPatch, jsonEqual } from '../strict-patch.js';
 import { AdmissionInternalError, WebhookCallError } from './errors.js';
+import { objectApiVersion, POD_RESOURCE, type AdmittedResource } from './review-request.js';
 import type { VerifiedResponse } from './review-response.js';
 
 // The tail of callAttrMutatingHook: decode the patch (an undecodable one is a call
@@ -12,13 +13,13 @@ import type { VerifiedResponse } from './review-response.js';
 /** The effect of one webhook's patch. */
 export type PatchOutcome = { applied: false } | { applied: true; ops: unknown[]; pod: Pod; changed: boolean };
 
-/** Applies the webhook's answer to `pod` (never modified); throws WebhookCallError or AdmissionInternalError. */
-export function applyWebhookPatch(webhook: string, pod: Pod, response: VerifiedResponse): PatchOutcome {
+/** Applies the webhook's answer to `pod` (never modified; another object of `resource`); throws WebhookCallError or AdmissionInternalError. */
+export function applyWebhookPatch(webhook: string, pod: Pod, response: VerifiedResponse, resource: AdmittedResource = POD_RESOURCE): PatchOutcome {
   if (response.patch.length === 0) return { applied: false };
   const ops = decodePatch(webhook, response.patch);
   if (ops.length === 0) return { applied: false };
   if (response.patchType !== 'JSONPatch') throw new WebhookCallError(webhook, `unsupported patch type ${JSON.stringify(response.patchType)}`);
-  const patched = applyStrictly(webhook, pod, ops);
+  const patched = applyStrictly(webhook, pod, ops, resource);
   return { applied: true, ops, pod: patched, changed: !jsonEqual(pod, patched) };
 }
 
@@ -37,22 +38,23 @@ function decodePatch(webhook: string, bytes: Buffer): unknown[] {
   return json;
 }
 
-function applyStrictly(webhook: string, pod: Pod, ops: unknown[]): Pod {
+function applyStrictly(webhook: string, pod: Pod, ops: unknown[], resource: AdmittedResource): Pod {
   let result: unknown;
   try {
     result = applyStrictPatch(pod, ops);
   } catch (e) {
     throw new AdmissionInternalError(webhook, `Internal error occurred: ${(e as Error).message}`);
   }
-  const problem = podDecodeProblem(result);
+  const problem = decodeProblem(result, resource);
   if (problem) throw new AdmissionInternalError(webhook, `Internal error occurred: ${problem}`);
   return result as Pod;
 }
 
-/** Why the patched JSON would not decode back into a v1 Pod (deeper shape errors are left to validatePod). */
-function podDecodeProblem(value: unknown): string | undefined {
+/** Why the patched JSON would not decode back into an object of `resource` (deeper shape errors are left to validatePod). */
+function decodeProblem(value: unknown, resource: AdmittedResource): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the patched object is not a JSON object';
   const { apiVersion, kind } = value as Record<string, unknown>;
-  if (apiVersion !== 'v1' || kind !== 'Pod') return `the patched object is ${String(apiVersion)}, Kind=${String(kind)}, not v1, Kind=Pod`;
+  const want = objectApiVersion(resource);
+  if (apiVersion !== want || kind !== resource.kind) return `the patched object is ${String(apiVersion)}, Kind=${String(kind)}, not ${want}, Kind=${resource.kind}`;
   return undefined;
 }

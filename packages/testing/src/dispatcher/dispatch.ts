@@ -8,7 +8,7 @@ import { WebhookCallError, WebhookDeniedError } from './errors.js';
 import { invokeWebhook, type CallOutcome, type CallRecord, type InvocationContext } from './invoke.js';
 import { parseWebhookRegistrations, type Webhook, type WebhookRegistration } from './registration.js';
 import { isCalledInRound, recordInvocation, startReinvocation, type ReinvocationState } from './reinvocation.js';
-import { defaultUserInfo } from './review-request.js';
+import { defaultUserInfo, objectApiVersion, POD_RESOURCE, type AdmittedResource } from './review-request.js';
 
 // kube-apiserver's mutating webhook dispatcher for a pod CREATE
 // (k8s.io/apiserver .../webhook/mutating/dispatcher.go), over real HTTPS:
@@ -24,6 +24,8 @@ export interface DispatchOptions {
   /** The request namespace (the pod's own namespace must be empty or equal). */
   namespace: string;
   webhooks: readonly WebhookRegistration[];
+  /** What is created: v1 Pods (default) or another namespaced resource; only pods are validated afterwards. */
+  resource?: AdmittedResource;
   /** Only pod CREATE is dispatched: the cluster agent's webhooks are registered for nothing else. */
   operation?: 'CREATE';
   dryRun?: boolean;
@@ -117,6 +119,7 @@ function settingsFor(webhooks: Webhook[], options: DispatchOptions, clients: Web
     namespaceLabels: { ...options.namespaceLabels, 'kubernetes.io/metadata.name': options.namespace },
     checkIdempotent: options.checkReinvocationIdempotent ?? false,
     context: {
+      resource: options.resource ?? POD_RESOURCE,
       namespace: options.namespace,
       dryRun: options.dryRun ?? false,
       userInfo: options.userInfo ?? defaultUserInfo(),
@@ -128,7 +131,8 @@ function settingsFor(webhooks: Webhook[], options: DispatchOptions, clients: Web
 }
 
 async function run(input: Pod, settings: Settings): Promise<DispatchResult> {
-  const prepared = prepareObject(input, settings.context.namespace);
+  const resource = settings.context.resource ?? POD_RESOURCE;
+  const prepared = prepareObject(input, settings.context.namespace, resource);
   const result = emptyResult(prepared.pod);
   if (prepared.rejected) return reject(result, prepared.rejected);
   const state = startReinvocation();
@@ -139,7 +143,7 @@ async function run(input: Pod, settings: Settings): Promise<DispatchResult> {
     await runRound(result, settings, state, true);
     if (result.rejected) return result;
   }
-  const invalid = validationRejection(result.pod);
+  const invalid = resource.group === '' && resource.resource === 'pods' ? validationRejection(result.pod) : undefined;
   return invalid ? reject(result, invalid) : result;
 }
 
@@ -154,16 +158,19 @@ function reject(result: DispatchResult, rejection: Rejection): DispatchResult {
 }
 
 /**
- * The object as the API server hands it to admission: a deep copy, typed v1/Pod, with
- * the request namespace filled in (EnsureObjectNamespaceMatchesRequestNamespace).
+ * The object as the API server hands it to admission: a deep copy, typed (v1/Pod by default),
+ * with the request namespace filled in (EnsureObjectNamespaceMatchesRequestNamespace).
  */
-function prepareObject(input: Pod, namespace: string): { pod: Pod; rejected?: Rejection } {
+function prepareObject(input: Pod, namespace: string, resource: AdmittedResource): { pod: Pod; rejected?: Rejection } {
   const pod = toJson(input, 'pod') as Pod;
+  const apiVersion = objectApiVersion(resource);
   const bad = (reason: string) => ({ pod, rejected: { cause: 'request' as const, code: 400, reason } });
-  if ((pod.apiVersion ?? 'v1') !== 'v1' || (pod.kind ?? 'Pod') !== 'Pod') return bad(`the object is ${String(pod.apiVersion)}, Kind=${String(pod.kind)}, not v1, Kind=Pod`);
+  if ((pod.apiVersion ?? apiVersion) !== apiVersion || (pod.kind ?? resource.kind) !== resource.kind) {
+    return bad(`the object is ${String(pod.apiVersion)}, Kind=${String(pod.kind)}, not ${apiVersion}, Kind=${resource.kind}`);
+  }
   const own = pod.metadata?.namespace;
   if (own && own !== namespace) return bad('the namespace of the provided object does not match the namespace sent on the request');
-  return { pod: { apiVersion: 'v1', kind: 'Pod', ...pod, metadata: { ...pod.metadata, namespace } } };
+  return { pod: { apiVersion, kind: resource.kind, ...pod, metadata: { ...pod.metadata, namespace } } };
 }
 
 async function runRound(result: DispatchResult, settings: Settings, state: ReinvocationState, reinvocation: boolean): Promise<void> {

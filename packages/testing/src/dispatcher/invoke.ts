@@ -6,7 +6,7 @@ import type { WebhookClients } from './clients.js';
 import { AdmissionInternalError, WebhookCallError, WebhookDeniedError } from './errors.js';
 import { isSuccessStatus, postReview, statusError } from './http-call.js';
 import { chooseReviewVersion, type ReviewVersion, type Webhook } from './registration.js';
-import { buildAdmissionReview, callUrl } from './review-request.js';
+import { buildAdmissionReview, callUrl, type AdmittedResource } from './review-request.js';
 import { readAdmissionResponse, type AdmissionStatus } from './review-response.js';
 
 // One webhook invocation (callAttrMutatingHook): dry-run check, AdmissionReview,
@@ -22,6 +22,8 @@ export interface InvocationContext {
   clients: WebhookClients;
   strictV1beta1: boolean;
   reinvocation: boolean;
+  /** What is admitted; default v1 Pods. */
+  resource?: AdmittedResource;
 }
 
 /** One call as it happened. */
@@ -95,7 +97,7 @@ export async function invokeWebhook(webhook: Webhook, pod: Pod, ctx: InvocationC
 async function exchange(webhook: Webhook, pod: Pod, version: ReviewVersion, ctx: InvocationContext, trace: Trace): Promise<PatchOutcome> {
   checkDryRun(webhook, ctx.dryRun);
   trace.uid = ctx.uid();
-  const review = buildAdmissionReview(pod, { uid: trace.uid, version, namespace: ctx.namespace, dryRun: ctx.dryRun, userInfo: ctx.userInfo });
+  const review = buildAdmissionReview(pod, { uid: trace.uid, version, namespace: ctx.namespace, dryRun: ctx.dryRun, userInfo: ctx.userInfo, ...(ctx.resource ? { resource: ctx.resource } : {}) });
   const agent = ctx.clients.agentFor(trustedCa(webhook));
   const answer = await postReview(agent, webhook.name, callUrl(webhook.url, webhook.timeoutSeconds), JSON.stringify(review), webhook.timeoutSeconds * 1000);
   trace.status = answer.status;
@@ -105,7 +107,7 @@ async function exchange(webhook: Webhook, pod: Pod, version: ReviewVersion, ctx:
   // Warnings reach the client even when the webhook then denies the request.
   trace.warnings = reading.value.warnings;
   if (!reading.value.allowed) throw denial(webhook.name, reading.value.status);
-  return applyWebhookPatch(webhook.name, pod, reading.value);
+  return applyWebhookPatch(webhook.name, pod, reading.value, ctx.resource);
 }
 
 /** A webhook with side effects cannot be called for a dry run; the request fails (400) whatever the policy. */

@@ -2,12 +2,29 @@ import type { Pod } from '@dd-admission/core';
 import type { AdmissionReviewBody, UserInfo } from '../arbitraries/review.js';
 import type { ReviewVersion } from './registration.js';
 
-// The AdmissionReview the API server sends for a pod CREATE
+// The AdmissionReview the API server sends for a pod (or another object's) CREATE
 // (CreateV1AdmissionReview / CreateV1beta1AdmissionReview in
 // k8s.io/apiserver .../webhook/request/admissionreview.go). Both versions carry
 // the same request fields. Go's `omitempty` drops an empty name (a generateName
 // pod has none yet: names are generated after mutating admission), and an absent
 // old object encodes as JSON null.
+
+/** The resource a request is about: what its AdmissionReview names, and what the object must be. */
+export interface AdmittedResource {
+  group: string;
+  version: string;
+  /** The plural (`pods`, `configmaps`). */
+  resource: string;
+  kind: string;
+}
+
+/** v1 Pods: what the cluster agent's pod webhooks are registered for. */
+export const POD_RESOURCE: AdmittedResource = { group: '', version: 'v1', resource: 'pods', kind: 'Pod' };
+
+/** `v1` or `apps/v1`: the apiVersion of the resource's objects. */
+export function objectApiVersion(r: AdmittedResource): string {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
 
 /** What the request is about, beyond the object. */
 export interface ReviewAttributes {
@@ -16,28 +33,28 @@ export interface ReviewAttributes {
   namespace: string;
   dryRun: boolean;
   userInfo: UserInfo;
+  /** Default v1 Pods. */
+  resource?: AdmittedResource;
 }
-
-const POD_KIND = { group: '', version: 'v1', kind: 'Pod' } as const;
-const POD_RESOURCE = { group: '', version: 'v1', resource: 'pods' } as const;
 
 /** The `kubernetes-admin` of a kubeadm cluster, the user `kubectl apply` runs as there (a fresh object each time). */
 export function defaultUserInfo(): UserInfo {
   return { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
 }
 
-/** The AdmissionReview request body the API server posts to a webhook for `pod`. */
+/** The AdmissionReview request body the API server posts to a webhook for `pod` (or another object of `attrs.resource`). */
 export function buildAdmissionReview(pod: Pod, attrs: ReviewAttributes): AdmissionReviewBody {
   const name = pod.metadata?.name ?? '';
+  const { group, version, resource, kind } = attrs.resource ?? POD_RESOURCE;
   return {
     apiVersion: `admission.k8s.io/${attrs.version}`,
     kind: 'AdmissionReview',
     request: {
       uid: attrs.uid,
-      kind: { ...POD_KIND },
-      resource: { ...POD_RESOURCE },
-      requestKind: { ...POD_KIND },
-      requestResource: { ...POD_RESOURCE },
+      kind: { group, version, kind },
+      resource: { group, version, resource },
+      requestKind: { group, version, kind },
+      requestResource: { group, version, resource },
       ...(name === '' ? {} : { name }),
       namespace: attrs.namespace,
       operation: 'CREATE',

@@ -7,4 +7,5 @@ export * from './patch.js';
 export * from './validation.js';
 export * from './faults.js';
 export * from './kubeconfig.js';
+export * from './admission.js';
 export * from './server.js';

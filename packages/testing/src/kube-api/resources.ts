@@ -37,6 +37,8 @@ export const ALL_RESOURCES: readonly ResourceType[] = [
   resource('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   resource('admissionregistration.k8s.io', 'v1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', false),
   resource('admissionregistration.k8s.io', 'v1beta1', 'mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', false),
+  resource('admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', false),
+  resource('admissionregistration.k8s.io', 'v1beta1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', false),
 ];
 
 /** `v1` or `apps/v1`. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { admitCreate, type AdmissionOptions } from './admission.js';
 import { badRequest, KubeApiStatusError, notFound, unknownResource } from './api-errors.js';
 import { page } from './paging.js';
 import { applyPatchBody } from './patch.js';
@@ -19,6 +20,8 @@ export interface RestContext extends RouteContext {
   store: ObjectStore;
   watches: Set<() => void>;
   maxWatchSeconds: number;
+  /** Runs the registered mutating webhooks on creates when set. */
+  admission?: AdmissionOptions;
 }
 
 /** Serves one request on a resource. */
@@ -81,10 +84,11 @@ function dryRunOf(url: URL, method: string): boolean {
   return true;
 }
 
-function create(res: ServerResponse, r: ResourceType, namespace: string, body: unknown, ctx: RestContext, dryRun: boolean): void {
+async function create(res: ServerResponse, r: ResourceType, namespace: string, body: unknown, ctx: RestContext, dryRun: boolean): Promise<void> {
   const object = checkBody(body, r, namespace, undefined);
   if (object.metadata.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
-  send(res, 201, typed(r, ctx.store.create(r, namespace, admit(r, canonical(r, object)), { dryRun })));
+  const mutated = ctx.admission && namespace ? await admitCreate(r, namespace, typed(r, object), dryRun, ctx.store, ctx.admission) : object;
+  send(res, 201, typed(r, ctx.store.create(r, namespace, admit(r, canonical(r, mutated)), { dryRun })));
 }
 
 /** The body must be an object of the URL's kind, name and namespace. */

@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AdmissionOptions } from './admission.js';
 import { KubeApiStatusError, unknownResource } from './api-errors.js';
 import { createFaults, type FaultAction, type Faults } from './faults.js';
 import { kubeconfigYaml, type KubeconfigOptions } from './kubeconfig.js';
@@ -15,8 +16,8 @@ import { admit } from './validation.js';
 // controllers and the tags webhook use: GET / LIST / CREATE / UPDATE / PATCH /
 // DELETE, resourceVersion conflicts, paged lists (`limit` / `continue`),
 // `dryRun=All` creates, `watch=true` streams that resume from a
-// resourceVersion (410 Gone when too old), discovery, /version, and fault
-// injection. Only loopback: it is a test double, never a server for anyone else.
+// resourceVersion (410 Gone when too old), discovery, /version, fault
+// injection, and (when asked) the registered mutating webhooks on creates. Only loopback: it is a test double, never a server for anyone else.
 
 export interface KubeApiOptions {
   /** Serve HTTPS with this pair (the kubeconfig then carries the certificate as CA); plain HTTP when absent. */
@@ -33,6 +34,8 @@ export interface KubeApiOptions {
   maxWatchSeconds?: number;
   /** Port to listen on (127.0.0.1); default an ephemeral one. */
   port?: number;
+  /** Run the registered mutating webhooks on creates (dry runs included), reaching their Services this way; off by default. */
+  admission?: AdmissionOptions;
 }
 
 /** One request the double answered, for assertions (who wrote what). */
@@ -93,6 +96,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     watches,
     maxWatchSeconds: options.maxWatchSeconds ?? 1800,
     version: options.serverVersion ?? { major: '1', minor: '28' },
+    ...(options.admission ? { admission: options.admission } : {}),
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {

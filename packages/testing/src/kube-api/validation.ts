@@ -35,6 +35,7 @@ export function admit(r: ResourceType, object: KubeObject): KubeObject {
     case 'Lease':
       return admitLease(r, object);
     case 'MutatingWebhookConfiguration':
+    case 'ValidatingWebhookConfiguration':
       return admitWebhookConfiguration(r, object);
     case 'Pod':
       return admitPod(r, object);
@@ -110,7 +111,7 @@ function admitWebhookConfiguration(r: ResourceType, object: KubeObject): KubeObj
     if (timeout !== undefined && (!Number.isInteger(timeout) || (timeout as number) < 1 || (timeout as number) > 30)) {
       causes.push({ field: `${at}.timeoutSeconds`, message: `Invalid value: ${JSON.stringify(timeout)}: the timeout value must be between 1 and 30 seconds` });
     }
-    return withWebhookDefaults(w, sideEffects, versions, v1);
+    return withWebhookDefaults(w, sideEffects, versions, v1, r.kind === 'MutatingWebhookConfiguration');
   });
   if (causes.length > 0) throw invalid(r, object.metadata.name ?? '', causes);
   return { ...object, webhooks };
@@ -128,8 +129,8 @@ function checkEnum(value: unknown, allowed: readonly string[], field: string, ca
   if (value !== undefined && !allowed.includes(value as string)) causes.push({ field, message: `Unsupported value: "${String(value)}": supported values: ${allowed.map((a) => `"${a}"`).join(', ')}` });
 }
 
-// SetDefaults_MutatingWebhook and friends (v1; v1beta1 defaults failurePolicy Ignore and matchPolicy Exact).
-function withWebhookDefaults(w: Record<string, unknown>, sideEffects: unknown, versions: unknown, v1: boolean): Record<string, unknown> {
+// SetDefaults_MutatingWebhook / _ValidatingWebhook and friends (v1; v1beta1 defaults failurePolicy Ignore and matchPolicy Exact).
+function withWebhookDefaults(w: Record<string, unknown>, sideEffects: unknown, versions: unknown, v1: boolean, mutating: boolean): Record<string, unknown> {
   const cc = { ...((w.clientConfig as Record<string, unknown> | undefined) ?? {}) };
   if (cc.service) cc.service = { port: 443, ...(cc.service as object) };
   return {
@@ -143,6 +144,6 @@ function withWebhookDefaults(w: Record<string, unknown>, sideEffects: unknown, v
     sideEffects,
     timeoutSeconds: w.timeoutSeconds ?? 10,
     admissionReviewVersions: versions,
-    reinvocationPolicy: w.reinvocationPolicy ?? 'Never',
+    ...(mutating ? { reinvocationPolicy: w.reinvocationPolicy ?? 'Never' } : {}),
   };
 }
