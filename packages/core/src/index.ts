@@ -12,7 +12,9 @@ export * from './versions/behaviour-changes.js';
 // config/: Datadog configuration keys -> a typed AdmissionConfig.
 export * from './config/parse.js';
 export { CONFIG_KEYS, DECLARED_ENV_NAMES, type KeyType } from './config/schema.js';
-export { parseQuantity } from './config/quantity.js';
+export { parseQuantity, readQuantity, formatQuantity, addQuantities, compareQuantities, ZERO_QUANTITY, type Quantity, type QuantityFormat } from './config/quantity.js';
+export * from './config/instrumentation-targets.js';
+export { LIBRARY_KEY_SINCE } from './config/library-key-versions.js';
 export { nearest, editDistance } from './config/suggest.js';
 
 // webhooks/: the mutation path, from selection to the patch and its events.
@@ -27,6 +29,13 @@ export * from './webhooks/config-injection.js';
 export * from './webhooks/tags-injection.js';
 export * from './webhooks/lib-config.js';
 export * from './webhooks/lib-injection.js';
+export * from './webhooks/libraries.js';
+export * from './webhooks/library-selection.js';
+export * from './webhooks/ssi-targets.js';
+export * from './webhooks/init-resources.js';
+export * from './webhooks/apm-injector.js';
+export * from './webhooks/apm-instrumentation.js';
+export * from './webhooks/safe-to-evict.js';
 export * from './webhooks/mutate.js';
 export * from './webhooks/review-response.js';
 export * from './webhooks/json-pointer.js';

@@ -151,7 +151,7 @@ function record(pod: Pod | undefined, result: WebhookResult, deps: ReviewDeps): 
     return;
   }
   for (const event of result.events) {
-    if (event.kind === 'initContainer') metrics.libraryInjected(languageOf(event.name));
+    if (event.kind === 'initContainer' && event.name.startsWith('datadog-lib-')) metrics.libraryInjected(languageOf(event.name));
   }
   if (!logger.enabled('debug')) return;
   if (result.skip) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AgentVersion } from '../versions/agent-version.js';
+import { instrumentationTargetsSchema } from './instrumentation-targets.js';
 
 // Coercions follow the cluster agent's config library: values from env vars and
 // `--set` arrive as strings and are cast to the key's type.
@@ -103,6 +104,15 @@ function show(v: unknown): string {
   return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+// A Kubernetes SecurityContext: a YAML map, or the JSON text the agent reads from its env var.
+const securityContext = () =>
+  z
+    .preprocess(
+      (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : parseJsonOr(v, v)) : v),
+      z.record(z.string(), z.unknown(), { error: (i) => `expected a JSON object (a Kubernetes SecurityContext), got ${show(i.input)}` }),
+    )
+    .optional();
+
 // Every section defaults to {} so each of its keys takes its own default.
 const section = <T extends z.ZodRawShape>(shape: T) => z.object(shape).prefault({} as never);
 
@@ -154,6 +164,8 @@ export const admissionConfigSchema = z.object({
       inject_all: section({
         namespaces: list(),
       }),
+      // Library injection since 7.57 (lib-injection-7.78.md §7).
+      init_security_context: securityContext(),
     }),
   }),
   apm_config: section({
@@ -162,6 +174,10 @@ export const admissionConfigSchema = z.object({
       enabled_namespaces: list(),
       disabled_namespaces: list(),
       lib_versions: map(),
+      // Library injection since 7.57 (lib-injection-7.78.md §2, §3, §9.2, §10).
+      injector_image_tag: str('0'),
+      injection_mode: str('auto'),
+      targets: instrumentationTargetsSchema,
     }),
   }),
   kube_resources_namespace: str(''),
@@ -184,6 +200,9 @@ export const DECLARED_ENV_NAMES: Readonly<Record<string, string>> = {
   'apm_config.instrumentation.enabled_namespaces': 'DD_APM_INSTRUMENTATION_ENABLED_NAMESPACES',
   'apm_config.instrumentation.disabled_namespaces': 'DD_APM_INSTRUMENTATION_DISABLED_NAMESPACES',
   'apm_config.instrumentation.lib_versions': 'DD_APM_INSTRUMENTATION_LIB_VERSIONS',
+  'apm_config.instrumentation.injector_image_tag': 'DD_APM_INSTRUMENTATION_INJECTOR_IMAGE_TAG',
+  'apm_config.instrumentation.injection_mode': 'DD_APM_INSTRUMENTATION_INJECTION_MODE',
+  'apm_config.instrumentation.targets': 'DD_APM_INSTRUMENTATION_TARGETS',
 };
 
 /** The env var that sets `key`. */

@@ -2,7 +2,7 @@ import type { AdmissionConfig } from '../config/schema.js';
 import { INJECTION_MODES } from '../config/parse.js';
 import { injectEnv, type EnvValue } from './env-injection.js';
 import { containersOf, appendVolume, appendVolumeMount, note } from './journal.js';
-import { CONFIG_MODE_LABEL, configGate, podLabel } from './labels.js';
+import { CONFIG_MODE_LABEL, configGate, podLabel, type Gate } from './labels.js';
 import type { ContainerList, Pod } from '../review/pod.js';
 import { done, failed, skipped, startRun, warn, type MutationContext, type Run, type WebhookResult } from './webhook.js';
 
@@ -11,10 +11,12 @@ export type InjectionMode = (typeof INJECTION_MODES)[number];
 /** Name of the socket-mode hostPath volume and its mounts. */
 export const SOCKET_VOLUME_NAME = 'datadog';
 
-/** The config webhook (`/injectconfig`): how application containers reach the node's Datadog Agent. */
-export function injectConfig(pod: Pod, context: MutationContext, config: AdmissionConfig): WebhookResult {
+/**
+ * The config webhook (`/injectconfig`): how application containers reach the node's Datadog Agent.
+ * `gate` replaces the webhook's own label check (the lib-injection webhook runs it with its own).
+ */
+export function injectConfig(pod: Pod, context: MutationContext, config: AdmissionConfig, gate: Gate = configGate(pod, config)): WebhookResult {
   const run = startRun('config', pod);
-  const gate = configGate(pod, config);
   if (gate.warning) warn(run, gate.warning);
   if (!gate.pass) return skipped(run, gate.code, gate.reason);
 

@@ -5,7 +5,7 @@ export const WEBHOOKS = ['config', 'tags', 'auto-instrumentation'] as const;
 export type WebhookName = (typeof WEBHOOKS)[number];
 
 /** What kind of thing a change added or altered. */
-export type ChangeKind = 'env' | 'volume' | 'volumeMount' | 'initContainer';
+export type ChangeKind = 'env' | 'volume' | 'volumeMount' | 'initContainer' | 'annotation';
 
 /** One change a webhook made to a pod, and why: the source of log lines, metrics and the CLI's explanation. */
 export interface MutationEvent {

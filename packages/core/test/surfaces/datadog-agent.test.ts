@@ -173,7 +173,7 @@ describe('§3.2 / §6 sockets and providers', () => {
   });
   it('SSI: the instrumentation fields reach apm_config.instrumentation', () => {
     const s = derive(features({ apm: { instrumentation: { enabled: true, enabledNamespaces: ['shop'], libVersions: { java: 'v1' } } } }));
-    expect(s.config.apm_config.instrumentation).toEqual({ enabled: true, enabled_namespaces: ['shop'], disabled_namespaces: [], lib_versions: { java: 'v1' } });
+    expect(s.config.apm_config.instrumentation).toEqual({ enabled: true, enabled_namespaces: ['shop'], disabled_namespaces: [], lib_versions: { java: 'v1' }, injector_image_tag: '0', injection_mode: 'auto', targets: [] });
   });
 });
 

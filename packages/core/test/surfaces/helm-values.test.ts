@@ -275,7 +275,7 @@ describe('§3 / §5 other values', () => {
       DD_APM_INSTRUMENTATION_LIB_VERSIONS: '{"java":"v1"}',
       DD_LANGUAGE_DETECTION_ENABLED: 'true',
     });
-    expect(s.config.apm_config.instrumentation).toEqual({ enabled: true, enabled_namespaces: [], disabled_namespaces: ['kube-system'], lib_versions: { java: 'v1' } });
+    expect(s.config.apm_config.instrumentation).toEqual({ enabled: true, enabled_namespaces: [], disabled_namespaces: ['kube-system'], lib_versions: { java: 'v1' }, injector_image_tag: '0', injection_mode: 'auto', targets: [] });
   });
 });
 
