@@ -10,6 +10,13 @@ export function config(values: Record<string, unknown> = {}): AdmissionConfig {
   return r.config;
 }
 
+/** A parsed configuration for Cluster Agent `version` (`7.78`, `7.60`, ...). Throws on a config error. */
+export function configFor(version: string, values: Record<string, unknown> = {}): AdmissionConfig {
+  const r = parseConfig({ origin: 'test', values }, { agentVersion: version });
+  if (!r.ok) throw new Error(`config error: ${JSON.stringify(r.errors)}`);
+  return r.config;
+}
+
 /** Recursively freezes an object, so any in-place modification throws (ES modules are strict). */
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { mutate, parseAdmissionReview, parseConfig } from '@dd-admission/core';
-import { admissionReviewArbitrary, configArbitrary, datadogYamlArbitrary, scenarioArbitrary, validatePod, type Scenario } from '@dd-admission/testing';
+import { admissionReviewArbitrary, agentVersionArbitrary, configArbitrary, datadogYamlArbitrary, libraryScenarioArbitrary, scenarioArbitrary, validatePod, type Scenario } from '@dd-admission/testing';
 
 // The properties are only as good as what the arbitraries produce: these tests
 // check, on a fixed sample, that every case the brief lists actually shows up.
@@ -166,4 +166,28 @@ describe('AdmissionReview arbitrary', () => {
     }
     expect([...versions].sort()).toEqual(['admission.k8s.io/v1', 'admission.k8s.io/v1beta1']);
   });
+});
+
+describe('outcomes the injector era (7.78) reaches through the core', () => {
+  const versions = agentVersionArbitrary.filter((v) => v.startsWith('7.78'));
+  const sample = [...fc.sample(scenarioArbitrary({ agentVersions: versions }), { numRuns: 600, seed: 11 }), ...fc.sample(libraryScenarioArbitrary(versions), { numRuns: 200, seed: 12 })];
+  const results = sample.map((s) => mutate(s.pod, s.context, s.config));
+  const events = (r: (typeof results)[number]) => r.events;
+  const cases: [string, (r: (typeof results)[number]) => boolean][] = [
+    ['injector init container', (r) => events(r).some((e) => e.name === 'datadog-init-apm-inject')],
+    ['php library', (r) => events(r).some((e) => e.name === 'datadog-lib-php-init')],
+    ['LD_PRELOAD joined', (r) => events(r).some((e) => e.name === 'LD_PRELOAD' && e.action === 'combined')],
+    ['injection skipped for resources', (r) => events(r).some((e) => e.name === 'internal.apm.datadoghq.com/injection-error')],
+    ['init resources from the pod', (r) => events(r).some((e) => e.kind === 'initContainer') && JSON.stringify(r.pod.spec?.initContainers).includes('"limits"')],
+    ['a target applied', (r) => events(r).some((e) => e.name === 'internal.apm.datadoghq.com/applied-target' && !e.value?.includes('"default"'))],
+    ['restricted security context', (r) => JSON.stringify(r.pod.spec?.initContainers ?? []).includes('RuntimeDefault')],
+    ['csi not simulated', (r) => r.warnings.some((w) => w.message.includes('is not simulated'))],
+    ['config run by /injectlib', (r) => events(r).some((e) => e.reason.includes('config mutator run by /injectlib'))],
+    ['service name with its source', (r) => events(r).some((e) => e.name === 'DD_SERVICE_K8S_ENV_SOURCE')],
+  ];
+  for (const [name, pred] of cases) {
+    it(`reaches: ${name}`, () => {
+      expect(results.filter(pred).length).toBeGreaterThanOrEqual(3);
+    });
+  }
 });

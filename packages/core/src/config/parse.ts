@@ -206,6 +206,10 @@ function semanticWarnings(config: AdmissionConfig, origins: Record<string, strin
       'deprecated: ignored by the 7.49 cluster agent; kept working here with its 7.48 effect. Use apm_config.instrumentation.enabled_namespaces instead',
     );
   }
+  const mode = config.apm_config.instrumentation.injection_mode;
+  if (!['auto', 'init_container', 'csi', 'image_volume'].includes(mode)) {
+    warn('apm_config.instrumentation.injection_mode', `"${mode}" is not auto, init_container or csi: the Cluster Agent uses auto (init containers)`);
+  }
   const ssi = config.apm_config.instrumentation;
   if (ssi.enabled_namespaces.length > 0 && ssi.disabled_namespaces.length > 0) {
     warn(

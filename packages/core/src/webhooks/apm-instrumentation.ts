@@ -7,10 +7,10 @@ import { injectConfig } from './config-injection.js';
 import { envIndex } from './env-injection.js';
 import { initResources } from './init-resources.js';
 import { containersOf, note, prependEnv, setAnnotation } from './journal.js';
-import { ENABLED_LABEL, podLabel } from './labels.js';
+import { ENABLED_LABEL, podLabel, type Gate } from './labels.js';
 import { applyLibConfig } from './lib-config.js';
 import { INJECTION_MODE_ANNOTATION, INJECTOR_DEBUG_ANNOTATION, injectorImage } from './libraries.js';
-import { injectLibGate, selectLibraries, type LibrarySelection } from './library-selection.js';
+import { selectLibraries, type LibrarySelection } from './library-selection.js';
 import type { MutationEvent } from './report.js';
 import { ssiBasicConfig, ssiServiceEnv } from './ssi.js';
 import { injectTags } from './tags-injection.js';
@@ -28,32 +28,37 @@ const TRUE_WORDS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 
 /** `/injectlib` for Cluster Agent 7.57 and later. */
 export function instrumentWithInjector(pod: Pod, context: MutationContext, config: AdmissionConfig): WebhookResult {
-  if (podLabel(pod, ENABLED_LABEL) === 'false') {
-    return skipped(startRun('auto-instrumentation', pod), 'disabled-by-label', `label ${ENABLED_LABEL}="false"`);
-  }
-  const before = runSelectedMutators(pod, context, config);
-  if (before.failure) return before;
+  const first = startRun('auto-instrumentation', pod);
+  if (podLabel(pod, ENABLED_LABEL) === 'false') return skipped(first, 'disabled-by-label', `label ${ENABLED_LABEL}="false"`);
+  // Tags and config leave labels, annotations and container names alone, so the choice holds after them.
+  const selection = selectLibraries(first, pod, context, config);
+  const selected = selection.inject || selection.code === 'already-injected';
+  const before = selected ? runSelectedMutators(pod, context, config) : done(first);
+  if (before.failure) return { ...before, warnings: [...first.warnings, ...before.warnings] };
   const run = startRun('auto-instrumentation', before.pod);
-  run.warnings.push(...before.warnings);
-  const selection = selectLibraries(run, before.pod, context, config);
+  run.warnings.push(...first.warnings, ...before.warnings);
   if (!selection.inject) {
     if (before.patch.length > 0) return join(before, done(run));
     return skipped({ ...run, input: pod }, selection.code, selection.reason);
   }
   const error = instrument(run, selection, context, config);
   if (error) return failed({ ...run, input: pod }, error.code, error.message);
-  return join(before, done(run));
+  const injected = join(before, done(run));
+  // As a reinvocation would: the init containers just added get the tags and config vars too.
+  const again = runSelectedMutators(injected.pod, context, config);
+  return again.failure ? again : join(injected, again);
 }
 
-/** Tags, then config, for the pods /injectlib selects (7.64); an empty result before that. */
+const SELECTED: Gate = { pass: true, reason: 'the pod is selected for library injection' };
+
+/** Tags, then config, each when its own webhook is enabled, for the pods /injectlib selects (7.64); nothing before that. */
 function runSelectedMutators(pod: Pod, context: MutationContext, config: AdmissionConfig): WebhookResult {
   const empty = done(startRun('auto-instrumentation', pod));
   if (!hasChange(config.agentVersion, 'injectlib-config-and-tags')) return empty;
-  const gate = injectLibGate(pod, context, config);
-  if (!gate.pass) return empty;
-  const tags = injectTags(pod, context, config, gate);
+  const ac = config.admission_controller;
+  const tags = ac.inject_tags.enabled ? injectTags(pod, context, config, SELECTED) : empty;
   if (tags.failure) return restamp(tags, pod);
-  const cfg = injectConfig(tags.pod, context, config, gate);
+  const cfg = ac.inject_config.enabled ? injectConfig(tags.pod, context, config, SELECTED) : done(startRun('auto-instrumentation', tags.pod));
   if (cfg.failure) return restamp(cfg, pod);
   return join(tags, cfg);
 }

@@ -5,7 +5,7 @@ import { formatAgentVersion } from '../versions/agent-version.js';
 import { hasChange } from '../versions/behaviour-changes.js';
 import type { InjectorLibrary } from './apm-injector.js';
 import { containersOf } from './journal.js';
-import { ENABLED_LABEL, podLabel, type Gate } from './labels.js';
+import { ENABLED_LABEL, podLabel } from './labels.js';
 import { defaultLanguagesOf, defaultTag, languagesOf, libraryImage, libraryRegistry, resolveTag, type LibraryLanguage } from './libraries.js';
 import type { SkipCode } from './report.js';
 import { disabledNamespaces, isSsiEnabled } from './ssi.js';
@@ -68,25 +68,6 @@ export function selectLibraries(run: Run, pod: Pod, context: MutationContext, co
   if (libraries.length === 0) return { inject: false, code: 'nothing-to-inject', reason: `target "${match.target.name ?? match.index}" names no supported language` };
   const target = hasChange(v, 'ssi-targets') ? { target: match.target, json: targetJson(match.target) } : undefined;
   return { inject: true, installType: 'k8s_single_step', libraries, ...(target ? { target } : {}) };
-}
-
-/**
- * The gate of the tags and config mutators inside /injectlib (7.64): the pod opts in,
- * mutate_unlabelled, or a Single Step Instrumentation target matches it.
- */
-export function injectLibGate(pod: Pod, context: MutationContext, config: AdmissionConfig): Gate {
-  const label = podLabel(pod, ENABLED_LABEL);
-  if (label === 'true') return { pass: true, reason: `label ${ENABLED_LABEL}="true"` };
-  if (label === 'false') return { pass: false, code: 'disabled-by-label', reason: `label ${ENABLED_LABEL}="false"` };
-  const namespace = namespaceOfPod(pod, context);
-  if (hasChange(config.agentVersion, 'lib-namespace-filter') && disabledNamespaces(config, context).has(namespace)) {
-    return { pass: false, code: 'nothing-to-inject', reason: `namespace ${namespace} is excluded from library injection` };
-  }
-  if (config.admission_controller.mutate_unlabelled) return { pass: true, reason: 'admission_controller.mutate_unlabelled is true' };
-  if (isSsiEnabled(config) && !disabledNamespaces(config, context).has(namespace) && matchingTarget(effectiveTargets(config), pod, namespace, context.namespaceLabels ?? {})) {
-    return { pass: true, reason: 'a Single Step Instrumentation target matches the pod' };
-  }
-  return { pass: false, code: 'label-not-enabled', reason: 'the pod is not selected for library injection' };
 }
 
 /** Label "true" decides; without the label, library annotations with mutate_unlabelled. */

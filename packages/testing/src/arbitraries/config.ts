@@ -18,7 +18,7 @@ const modeArbitrary = fc.oneof(
 const namespacesArbitrary = fc.uniqueArray(fc.constantFrom(...NAMESPACES), { maxLength: 2 });
 
 const libVersionsArbitrary = fc
-  .uniqueArray(fc.tuple(fc.constantFrom(...LANGUAGES), fc.constantFrom('v1.31.0', 'v2', 'latest')), { selector: ([l]) => l, maxLength: 3 })
+  .uniqueArray(fc.tuple(fc.constantFrom(...LANGUAGES, 'php'), fc.constantFrom('v1.31.0', 'v2', 'latest', 'default')), { selector: ([l]) => l, maxLength: 3 })
   .map((pairs) => Object.fromEntries(pairs));
 
 const injectConfigArbitrary = fc.record(
@@ -45,9 +45,27 @@ const autoInstrumentationArbitrary = fc.record(
       { requiredKeys: [] },
     ),
     inject_all: fc.record({ namespaces: namespacesArbitrary }),
+    init_security_context: fc.constantFrom('{"privileged":true}', '{"runAsNonRoot":true,"readOnlyRootFilesystem":true}'),
   },
   { requiredKeys: [] },
 );
+
+/** Single Step Instrumentation targets (7.64): selectors that sometimes match generated pods, pins, extra configs. */
+const targetArbitrary = fc
+  .record(
+    {
+      name: fc.constantFrom('web', 'Python Apps', ''),
+      podSelector: fc.constantFrom({ matchLabels: { app: 'web' } }, { matchExpressions: [{ key: 'tags.datadoghq.com/env', operator: 'Exists' }] }, {}),
+      namespaceSelector: fc.constantFrom({ matchNames: ['shop', 'default'] }, { matchLabels: { team: 'web' } }, { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['ops'] }] }),
+      ddTraceVersions: fc.constantFrom({ java: 'v1' }, { python: 'default', js: 'v5' }, { php: 'v1', go: 'v1' }),
+      ddTraceConfigs: fc.constantFrom(
+        [{ name: 'DD_PROFILING_ENABLED', value: 'true' }],
+        [{ name: 'DD_SERVICE', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } }, { name: 'DD_ENV', value: 'prod' }],
+      ),
+    },
+    { requiredKeys: ['name'] },
+  )
+  .map((t) => compact(t));
 
 const ssiArbitrary = fc.record(
   {
@@ -55,6 +73,9 @@ const ssiArbitrary = fc.record(
     enabled_namespaces: namespacesArbitrary,
     disabled_namespaces: namespacesArbitrary,
     lib_versions: libVersionsArbitrary,
+    injector_image_tag: fc.constantFrom('0', '0.52.0'),
+    injection_mode: fc.constantFrom('auto', 'init_container', 'csi', 'image_volume', 'bogus'),
+    targets: fc.array(targetArbitrary, { minLength: 1, maxLength: 3 }),
   },
   { requiredKeys: [] },
 );
@@ -93,12 +114,17 @@ export interface GeneratedConfig {
   config: AdmissionConfig;
 }
 
-/** Parses a generated datadog.yaml; a generated value the parser rejects is a bug of the arbitrary. */
-export function parseGeneratedConfig(input: DatadogYaml): GeneratedConfig {
-  const result = parseConfig([{ origin: 'datadog.yaml', values: input }]);
+/** Parses a generated datadog.yaml for `agentVersion` (default: the core's); a value the parser rejects is a bug of the arbitrary. */
+export function parseGeneratedConfig(input: DatadogYaml, agentVersion?: string): GeneratedConfig {
+  const result = parseConfig([{ origin: 'datadog.yaml', values: input }], agentVersion ? { agentVersion } : {});
   if (!result.ok) throw new Error(`generated config rejected: ${JSON.stringify(result.errors)}`);
   return { input, config: result.config };
 }
 
 /** A valid AdmissionConfig with the datadog.yaml it was parsed from. */
-export const configArbitrary: fc.Arbitrary<GeneratedConfig> = datadogYamlArbitrary.map(parseGeneratedConfig);
+export const configArbitrary: fc.Arbitrary<GeneratedConfig> = datadogYamlArbitrary.map((input) => parseGeneratedConfig(input));
+
+/** The same, for a Cluster Agent version drawn from `versions`. */
+export function versionedConfigArbitrary(versions: fc.Arbitrary<string>): fc.Arbitrary<GeneratedConfig> {
+  return fc.tuple(datadogYamlArbitrary, versions).map(([input, version]) => parseGeneratedConfig(input, version));
+}
