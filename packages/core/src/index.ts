@@ -12,6 +12,7 @@ export * from './versions/behaviour-changes.js';
 // config/: Datadog configuration keys -> a typed AdmissionConfig.
 export * from './config/parse.js';
 export { CONFIG_KEYS, DECLARED_ENV_NAMES, type KeyType } from './config/schema.js';
+export * from './config/key-versions.js';
 export { parseQuantity } from './config/quantity.js';
 export { nearest, editDistance } from './config/suggest.js';
 

@@ -120,6 +120,7 @@ export const admissionConfigSchema = z.object({
       secret_name: str('webhook-certificate'),
     }),
     webhook_name: str('datadog-webhook'),
+    container_registry: str('gcr.io/datadoghq'),
     inject_config: section({
       enabled: bool(true),
       endpoint: str('/injectconfig'),
@@ -128,6 +129,7 @@ export const admissionConfigSchema = z.object({
       socket_path: str('/var/run/datadog'),
       trace_agent_socket: str('unix:///var/run/datadog/apm.socket'),
       dogstatsd_socket: str('unix:///var/run/datadog/dsd.socket'),
+      type_socket_volumes: bool(false),
     }),
     inject_tags: section({
       enabled: bool(true),
@@ -163,7 +165,16 @@ export const admissionConfigSchema = z.object({
       disabled_namespaces: list(),
       lib_versions: map(),
     }),
+    receiver_socket: str('/var/run/datadog/apm.socket'),
   }),
+  // Config webhook sockets and CSI (7.65+ / 7.72+, config/key-versions.ts).
+  csi: section({
+    enabled: bool(false),
+    driver: str('k8s.csi.datadoghq.com'),
+  }),
+  trace_agent_host_socket_path: str('/var/run/datadog'),
+  dogstatsd_host_socket_path: str('/var/run/datadog'),
+  dogstatsd_socket: str('/var/run/datadog/dsd.socket'),
   kube_resources_namespace: str(''),
   kubernetes_informers_resync_period: int(300, 0),
   cluster_agent: section({
@@ -184,6 +195,7 @@ export const DECLARED_ENV_NAMES: Readonly<Record<string, string>> = {
   'apm_config.instrumentation.enabled_namespaces': 'DD_APM_INSTRUMENTATION_ENABLED_NAMESPACES',
   'apm_config.instrumentation.disabled_namespaces': 'DD_APM_INSTRUMENTATION_DISABLED_NAMESPACES',
   'apm_config.instrumentation.lib_versions': 'DD_APM_INSTRUMENTATION_LIB_VERSIONS',
+  'apm_config.receiver_socket': 'DD_APM_RECEIVER_SOCKET',
 };
 
 /** The env var that sets `key`. */

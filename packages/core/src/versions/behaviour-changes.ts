@@ -22,6 +22,7 @@ export interface BehaviourChange {
  * A new release is an entry here plus the code that asks for it.
  */
 export const BEHAVIOUR_CHANGES = [
+  { id: 'global-container-registry', since: '7.53', spec: '7.78/lib-injection-7.78.md §2.1', certainty: '7.78', summary: 'admission_controller.container_registry: one registry for the injected images; auto_instrumentation.container_registry falls back to it when unset', note: '≈: PR #23519, opened Mar 2024' },
   { id: 'external-env', since: '7.57', spec: '7.78/config-injection-7.78.md §5', certainty: '7.78', summary: 'the config webhook adds DD_EXTERNAL_ENV and DD_INTERNAL_POD_UID to every container' },
   { id: 'apm-injector', since: '7.57', spec: '7.78/lib-injection-7.78.md §4', certainty: '7.78', summary: 'libraries are loaded by the apm-inject launcher (LD_PRELOAD) instead of per-language env vars' },
   { id: 'lib-tags-v1-v5-v2', since: '7.57', spec: '7.78/lib-injection-7.78.md §1', certainty: '7.78', summary: 'default library tags java v1, js v5, python v2, dotnet v2, ruby v2' },
