@@ -158,6 +158,11 @@ export function prependInitContainer(j: Journal, container: Container): void {
   insertInArray(j, ['spec', 'initContainers'], 'start', container);
 }
 
+/** Sets a pod annotation (creating the map when missing); an existing value is replaced. */
+export function setAnnotation(j: Journal, key: string, value: string): void {
+  addAt(j, ['metadata', 'annotations', key], value);
+}
+
 /** Records why a change was made (one event per change). */
 export function note(j: Journal, event: Omit<MutationEvent, 'webhook'>): void {
   // The caller hands over a fresh literal; stamping it avoids a copy per change.
