@@ -24,6 +24,7 @@ export * from './webhooks/ssi.js';
 export * from './webhooks/owners.js';
 export * from './webhooks/webhook.js';
 export * from './webhooks/env-injection.js';
+export * from './webhooks/volume-injection.js';
 export * from './webhooks/config-injection.js';
 export * from './webhooks/tags-injection.js';
 export * from './webhooks/lib-config.js';

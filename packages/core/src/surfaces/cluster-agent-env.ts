@@ -1,6 +1,9 @@
 import type { AgentDeployment } from './agent-deployment.js';
 import { CONFIG_KEYS, type AdmissionConfig } from '../config/schema.js';
 import { parseConfig, type ConfigIssue, type ConfigSource } from '../config/parse.js';
+import { unreadKeyReason } from '../config/key-versions.js';
+import { DEFAULT_AGENT_VERSION, formatAgentVersion, parseAgentVersion, type AgentVersion } from '../versions/agent-version.js';
+import { hasChange } from '../versions/behaviour-changes.js';
 
 // The Helm chart and the Operator configure the Cluster Agent through env vars
 // on its container. Both surfaces derive that env, and this module turns it into
@@ -57,25 +60,33 @@ export function effectiveEnv(list: readonly DerivedEnvVar[]): DerivedEnvVar[] {
   return [...byName.values()];
 }
 
-/** Splits the env into parseConfig sources (one per variable the 7.49 agent reads) and the variables it does not read. */
-export function envSources(env: readonly DerivedEnvVar[]): { sources: ConfigSource[]; unread: UnreadEnvVar[] } {
+/** Splits the env into parseConfig sources (one per variable `version` reads) and the variables it does not read. */
+export function envSources(env: readonly DerivedEnvVar[], version: AgentVersion = parseAgentVersion(DEFAULT_AGENT_VERSION)): { sources: ConfigSource[]; unread: UnreadEnvVar[] } {
   const sources: ConfigSource[] = [];
   const unread: UnreadEnvVar[] = [];
-  // The global registry goes first so an explicit library-registry variable still wins over it.
-  const ordered = [...env.filter((e) => e.name === GLOBAL_REGISTRY_ENV), ...env.filter((e) => e.name !== GLOBAL_REGISTRY_ENV)];
+  // Before 7.53 the global registry stands in for the library registry (placed first so an
+  // explicit library-registry variable still wins); from 7.53 parseConfig's fallback does that.
+  const asLibraryRegistry = !hasChange(version, 'global-container-registry');
+  const first = (e: DerivedEnvVar) => asLibraryRegistry && e.name === GLOBAL_REGISTRY_ENV;
+  const ordered = [...env.filter(first), ...env.filter((e) => !first(e))];
   for (const entry of ordered) {
     // The agent's config library ignores an empty variable: the key keeps its default.
     if (entry.value === '') {
       unread.push({ ...entry, reason: 'empty: ignored, the key keeps its default' });
       continue;
     }
-    if (entry.name === GLOBAL_REGISTRY_ENV) {
+    if (first(entry)) {
       sources.push({ origin: `${entry.origin} (via ${GLOBAL_REGISTRY_ENV})`, values: { [LIBRARY_REGISTRY_KEY]: entry.value } });
       continue;
     }
     const key = KEY_BY_ENV.get(entry.name);
-    if (!key) {
-      unread.push({ ...entry, reason: 'not read by the 7.49 admission controller' });
+    if (key === undefined) {
+      unread.push({ ...entry, reason: `not read by the ${formatAgentVersion(version)} admission controller` });
+      continue;
+    }
+    const ignored = unreadKeyReason(key, version);
+    if (ignored) {
+      unread.push({ ...entry, reason: ignored });
       continue;
     }
     sources.push({ origin: entry.origin, values: { [key]: entry.value } });
