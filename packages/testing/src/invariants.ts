@@ -107,9 +107,10 @@ function combinedEnvViolations(where: string, before: Obj[], now: Obj[]): string
 export function preservationViolations(input: unknown, output: unknown): string[] {
   const out: string[] = [];
   if (!isObject(input) || !isObject(output)) return ['input or output is not an object'];
-  for (const [k, v] of Object.entries(without(input, ['spec']))) {
+  for (const [k, v] of Object.entries(without(input, ['spec', 'metadata']))) {
     if (!jsonEqual(v, output[k])) out.push(`${k} changed`);
   }
+  out.push(...metadataViolations(input.metadata, output.metadata));
   const before = spec(input);
   const after = spec(output);
   for (const [k, v] of Object.entries(without(before, [...LISTS, 'volumes']))) {
@@ -130,6 +131,28 @@ export function preservationViolations(input: unknown, output: unknown): string[
       if (!isSubsequence(list(c.volumeMounts), list(now.volumeMounts), jsonEqual)) out.push(`${where}: user volumeMounts not kept in order`);
     }
   }
+  return out;
+}
+
+/** Annotations a webhook may add, and how it may change a user's value (safe-to-evict: names appended after a comma). */
+const INJECTED_ANNOTATIONS: Readonly<Record<string, 'append'>> = {
+  'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'append',
+};
+
+/** Metadata is unchanged, but for the injected annotations (the map may appear for them). */
+function metadataViolations(before: unknown, after: unknown): string[] {
+  if (!isObject(before) || !isObject(after)) return jsonEqual(before, after) ? [] : ['metadata changed'];
+  if (!jsonEqual(without(before, ['annotations']), without(after, ['annotations']))) return ['metadata changed'];
+  if (!isObject(after.annotations)) return jsonEqual(before.annotations, after.annotations) ? [] : ['metadata.annotations changed'];
+  const was = isObject(before.annotations) ? before.annotations : {};
+  const now = after.annotations;
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(was)) {
+    const appendable = Object.hasOwn(INJECTED_ANNOTATIONS, k) && typeof now[k] === 'string';
+    const kept = now[k] === v || (appendable && (v === '' || (now[k] as string).startsWith(`${String(v)},`)));
+    if (!kept) out.push(`annotation ${k} changed`);
+  }
+  for (const k of Object.keys(now)) if (!Object.hasOwn(was, k) && !Object.hasOwn(INJECTED_ANNOTATIONS, k)) out.push(`annotation ${k} added`);
   return out;
 }
 
