@@ -8,6 +8,7 @@ export * from './review/base64.js';
 // versions/: which Cluster Agent release is emulated, and what changed between releases.
 export * from './versions/agent-version.js';
 export * from './versions/behaviour-changes.js';
+export * from './versions/evidence.js';
 
 // config/: Datadog configuration keys -> a typed AdmissionConfig.
 export * from './config/parse.js';
@@ -38,7 +39,7 @@ export type { Operation } from 'fast-json-patch';
 // surfaces/: what the Helm chart and the Datadog Operator deploy.
 export * from './surfaces/agent-deployment.js';
 export * from './surfaces/cluster-agent-env.js';
-export { HELM_CHART_VERSION, HELM_DEFAULTS, helmValuesSchema, coalesceValues, type HelmValues } from './surfaces/helm-values-schema.js';
+export { HELM_CHART_VERSION, HELM_CLUSTER_AGENT_IMAGE_TAG, HELM_DEFAULTS, helmValuesSchema, coalesceValues, type HelmValues } from './surfaces/helm-values-schema.js';
 export { helmConfigMode, helmFullname, helmRegistry, type Decided, type OriginOf } from './surfaces/helm-chart.js';
 export * from './surfaces/helm-values.js';
 export { DATADOG_AGENT_API_VERSION, DATADOG_AGENT_KIND, DATADOG_AGENT_DEFAULTS, datadogAgentSchema, type DatadogAgent } from './surfaces/datadog-agent-schema.js';

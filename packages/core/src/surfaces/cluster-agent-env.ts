@@ -2,8 +2,9 @@ import type { AgentDeployment } from './agent-deployment.js';
 import { CONFIG_KEYS, type AdmissionConfig } from '../config/schema.js';
 import { parseConfig, type ConfigIssue, type ConfigSource } from '../config/parse.js';
 import { unreadKeyReason } from '../config/key-versions.js';
-import { DEFAULT_AGENT_VERSION, formatAgentVersion, parseAgentVersion, type AgentVersion } from '../versions/agent-version.js';
+import { AgentVersionError, DEFAULT_AGENT_VERSION, formatAgentVersion, parseAgentVersion, type AgentVersion } from '../versions/agent-version.js';
 import { hasChange } from '../versions/behaviour-changes.js';
+import { resolveAgentVersion, type AgentVersionEvidence, type ResolvedAgentVersion } from '../versions/evidence.js';
 
 // The Helm chart and the Operator configure the Cluster Agent through env vars
 // on its container. Both surfaces derive that env, and this module turns it into
@@ -33,7 +34,9 @@ export interface SurfaceConfig {
   warnings: ConfigIssue[];
   /** The cluster-agent container's env as the chart / Operator renders it (one entry per name: the one that wins). */
   env: DerivedEnvVar[];
-  /** Entries of `env` the 7.49 Cluster Agent does not read. */
+  /** The release emulated, and where that came from. */
+  agentVersion: ResolvedAgentVersion;
+  /** Entries of `env` the emulated Cluster Agent does not read. */
   unread: UnreadEnvVar[];
   /** The parseConfig sources made from `env`; more sources can be layered on top with layerConfig. */
   sources: ConfigSource[];
@@ -101,14 +104,25 @@ export interface SurfaceDerivation {
   warnings: ConfigIssue[];
   defaultNotes: Record<string, string>;
   deployment: AgentDeployment;
+  agentVersion: ResolvedAgentVersion;
 }
 
 /** Parses a surface's env through parseConfig: the surface's AdmissionConfig, with origins. */
 export function surfaceConfig(derivation: SurfaceDerivation): SurfaceConfigResult {
   const env = effectiveEnv(derivation.env);
-  const { sources, unread } = envSources(env);
-  const base = { env, unread, sources, surfaceWarnings: derivation.warnings, defaultNotes: derivation.defaultNotes, deployment: derivation.deployment };
+  const { sources, unread } = envSources(env, derivation.agentVersion.version);
+  const base = { env, unread, sources, surfaceWarnings: derivation.warnings, defaultNotes: derivation.defaultNotes, deployment: derivation.deployment, agentVersion: derivation.agentVersion };
   return parseLayers(base, sources);
+}
+
+/** The release a surface emulates from its evidence, or the config error of an unsupported explicit version. */
+export function surfaceAgentVersion(evidence: AgentVersionEvidence): ResolvedAgentVersion | { ok: false; errors: ConfigIssue[]; warnings: ConfigIssue[] } {
+  try {
+    return resolveAgentVersion(evidence);
+  } catch (e) {
+    if (!(e instanceof AgentVersionError)) throw e;
+    return { ok: false, errors: [{ key: 'agent version', origin: evidence.explicit?.origin ?? 'agent version', message: e.message }], warnings: [] };
+  }
 }
 
 /** The surface's configuration with more sources (a datadog.yaml, `--set` pairs) applied on top; later sources win. */
@@ -116,10 +130,10 @@ export function layerConfig(surface: SurfaceConfig, extra: readonly ConfigSource
   return parseLayers(surface, [...surface.sources, ...extra]);
 }
 
-type SurfaceBase = Pick<SurfaceConfig, 'env' | 'unread' | 'sources' | 'surfaceWarnings' | 'defaultNotes' | 'deployment'>;
+type SurfaceBase = Pick<SurfaceConfig, 'env' | 'unread' | 'sources' | 'surfaceWarnings' | 'defaultNotes' | 'deployment' | 'agentVersion'>;
 
 function parseLayers(base: SurfaceBase, sources: readonly ConfigSource[]): SurfaceConfigResult {
-  const parsed = parseConfig(sources);
+  const parsed = parseConfig(sources, { agentVersion: base.agentVersion.version, agentVersionOrigin: base.agentVersion.origin });
   const warnings = [...base.surfaceWarnings, ...parsed.warnings];
   if (!parsed.ok) return { ok: false, errors: parsed.errors, warnings };
   const origins = { ...parsed.origins };
@@ -135,5 +149,6 @@ function parseLayers(base: SurfaceBase, sources: readonly ConfigSource[]): Surfa
     surfaceWarnings: base.surfaceWarnings,
     defaultNotes: base.defaultNotes,
     deployment: base.deployment,
+    agentVersion: base.agentVersion,
   };
 }
