@@ -14,10 +14,9 @@ import {
   type SurfaceConfigResult,
   type UnreadEnvVar,
 } from '@dd-admission/core';
-import { parseAllDocuments } from 'yaml';
 import { InputError } from './errors.js';
 import { readText, type Io } from './io.js';
-import { syntaxProblem, TO_JS_OPTIONS, YAML_OPTIONS } from './yaml-style.js';
+import { loadYaml } from './load-yaml.js';
 
 /** The configuration flags, as given on the command line. */
 export interface ConfigArgs {
@@ -115,26 +114,30 @@ function namespaceConflict(surface: SurfaceConfigResult, args: ConfigArgs, file:
 
 /** A YAML file holding one map (datadog.yaml, Helm values), read as the agent and Helm read it (YAML 1.1); a multi-document file is refused rather than half-read. */
 export function parseConfigFile(text: string, file: string): unknown {
-  const docs = parseAllDocuments(text, YAML_OPTIONS);
-  const error = docs.flatMap((d) => d.errors)[0];
-  if (error) throw new InputError([syntaxProblem(error, { file })]);
-  const values = docs.map((d) => d.toJS(TO_JS_OPTIONS) as unknown).filter((v) => v !== null && v !== undefined);
+  const values = documentValues(text, file);
   if (values.length > 1) throw new InputError([{ location: { file }, message: `expected one YAML map, got ${values.length} documents` }]);
   return values[0] ?? null;
 }
 
 /** The DatadogAgent of a file that may hold other objects too (a Secret, the Operator's own manifests). */
 export function pickDatadogAgent(text: string, file: string): unknown {
-  const docs = parseAllDocuments(text, YAML_OPTIONS);
-  const error = docs.flatMap((d) => d.errors)[0];
-  if (error) throw new InputError([syntaxProblem(error, { file })]);
-  const values = docs.map((d) => d.toJS(TO_JS_OPTIONS) as unknown).filter((v) => v !== null && v !== undefined);
+  const values = documentValues(text, file);
   const agents = values.filter((v) => typeof v === 'object' && (v as { kind?: unknown }).kind === DATADOG_AGENT_KIND);
   if (agents.length > 1) throw new InputError([{ location: { file }, message: `expected one DatadogAgent, got ${agents.length}` }]);
   if (agents.length === 1) return agents[0];
   // One object of another kind: let the core name what is wrong with it.
   if (values.length === 1) return values[0];
   throw new InputError([{ location: { file }, message: values.length === 0 ? 'no DatadogAgent in the file' : `no DatadogAgent among its ${values.length} documents` }]);
+}
+
+/** The non-empty documents of a file as plain values; the first document the loader refuses is an InputError naming the file. */
+function documentValues(text: string, file: string): unknown[] {
+  const values: unknown[] = [];
+  for (const doc of loadYaml(text)) {
+    if ('problem' in doc) throw new InputError([{ location: { file }, ...doc.problem }]);
+    if (doc.value !== null && doc.value !== undefined) values.push(doc.value);
+  }
+  return values;
 }
 
 /** Loads the configuration and writes its warnings with `warn`; throws InputError naming each bad value (`origin: key: message`). */
