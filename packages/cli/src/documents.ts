@@ -1,6 +1,7 @@
-import { parseAllDocuments, isMap, type Document } from 'yaml';
+import { isMap, type Document } from 'yaml';
 import { InputError, type Location, type Problem } from './errors.js';
-import { detectIndentSeq, newDocument, syntaxProblem, YAML_OPTIONS, TO_JS_OPTIONS } from './yaml-style.js';
+import { loadYaml } from './load-yaml.js';
+import { detectIndentSeq, newDocument } from './yaml-style.js';
 
 type Obj = Record<string, unknown>;
 
@@ -39,21 +40,20 @@ export interface Input {
 export function parseDocuments(text: string, file: string, defaultNamespace: string): Input {
   const problems: Problem[] = [];
   const documents: InputDocument[] = [];
-  parseAllDocuments(text, YAML_OPTIONS).forEach((doc, i) => {
+  loadYaml(text).forEach((doc, i) => {
     const location: Location = { file, document: i + 1 };
-    const error = doc.errors[0];
-    if (error) {
-      problems.push(syntaxProblem(error, location));
+    if ('problem' in doc) {
+      problems.push({ location, ...doc.problem });
       return;
     }
-    const value: unknown = doc.toJS(TO_JS_OPTIONS);
+    const { yaml, value } = doc;
     if (value === null || value === undefined) return;
     if (!isObject(value)) {
       problems.push({ location, message: `expected a Kubernetes object (a map), got ${describeType(value)}` });
       return;
     }
     location.label = objectLabel(value, defaultNamespace);
-    documents.push({ location, yaml: isMap(doc.contents) && doc.contents.flow ? newDocument(value) : doc, value });
+    documents.push({ location, yaml: isMap(yaml.contents) && yaml.contents.flow ? newDocument(value) : yaml, value });
   });
   if (problems.length === 0 && documents.length === 0) problems.push({ location: { file }, message: 'no Kubernetes objects in the input' });
   const units = documents.flatMap((d, i) => unitsOf(d, i, defaultNamespace, problems));

@@ -13,14 +13,30 @@ export interface Io {
 /** The name used for standard input in messages. */
 export const STDIN_NAME = '<stdin>';
 
-/** Reads a file, or standard input for `-`; an unreadable file becomes an InputError naming it. */
+/** The most an input file may hold: parsing takes about a hundred times the text in memory. */
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
+/** Reads a file, or standard input for `-`; an unreadable or oversized input becomes an InputError naming it. */
 export async function readText(path: string, io: Io): Promise<string> {
-  if (path === '-') return readStdin(io.stdin);
+  const text = await (path === '-' ? readStdin(io.stdin) : readFileText(path, io));
+  if (text === undefined || Buffer.byteLength(text) > MAX_INPUT_BYTES) throw tooLarge(path);
+  return text;
+}
+
+async function readFileText(path: string, io: Io): Promise<string | undefined> {
   try {
     return await io.readFile(path);
   } catch (e) {
+    // Node refuses files over 2 GiB, or strings over about 512 MiB, before our limit can.
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ERR_FS_FILE_TOO_LARGE' || code === 'ERR_STRING_TOO_LONG') return undefined;
     throw new InputError([{ location: { file: path }, message: `cannot read: ${describeFsError(e)}` }]);
   }
+}
+
+function tooLarge(path: string): InputError {
+  const limit = `${MAX_INPUT_BYTES / 1024 / 1024} MiB`;
+  return new InputError([{ location: { file: displayName(path) }, message: `refused: larger than ${limit}, the most dd-mutate reads (split the input into smaller files)` }]);
 }
 
 /** The display name of an input path. */
@@ -28,10 +44,16 @@ export function displayName(path: string): string {
   return path === '-' ? STDIN_NAME : path;
 }
 
-async function readStdin(stdin: AsyncIterable<string | Uint8Array>): Promise<string> {
+/** Standard input, or undefined as soon as it grows past MAX_INPUT_BYTES (the rest is not read). */
+async function readStdin(stdin: AsyncIterable<string | Uint8Array>): Promise<string | undefined> {
   const decoder = new TextDecoder();
   let text = '';
-  for await (const chunk of stdin) text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+  let bytes = 0;
+  for await (const chunk of stdin) {
+    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    if (bytes > MAX_INPUT_BYTES) return undefined;
+    text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+  }
   return text + decoder.decode();
 }
 

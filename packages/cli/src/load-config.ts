@@ -2,6 +2,7 @@ import {
   configFromDatadogAgent,
   configFromHelmValues,
   DATADOG_AGENT_KIND,
+  DEFAULT_AGENT_VERSION,
   layerConfig,
   parseConfig,
   type AdmissionConfig,
@@ -13,10 +14,9 @@ import {
   type SurfaceConfigResult,
   type UnreadEnvVar,
 } from '@dd-admission/core';
-import { parseAllDocuments } from 'yaml';
 import { InputError } from './errors.js';
 import { readText, type Io } from './io.js';
-import { syntaxProblem, TO_JS_OPTIONS, YAML_OPTIONS } from './yaml-style.js';
+import { loadYaml } from './load-yaml.js';
 
 /** The configuration flags, as given on the command line. */
 export interface ConfigArgs {
@@ -62,14 +62,16 @@ export async function configSources(args: ConfigArgs, io: Io): Promise<ConfigSou
 export async function loadConfig(args: ConfigArgs, io: Io): Promise<LoadedConfig> {
   const extra = await configSources(args, io);
   const namespace = args.agentNamespace ?? 'default';
+  // Until dd-mutate has --agent-version, it emulates the core's default release whatever the files deploy.
+  const agentVersion = { version: DEFAULT_AGENT_VERSION, origin: 'dd-mutate default' };
   if (args.helmValues !== undefined) {
     const values = parseConfigFile(await readText(args.helmValues, io), args.helmValues);
-    const surface = configFromHelmValues(values, { release: args.release, namespace, source: args.helmValues });
+    const surface = configFromHelmValues(values, { release: args.release, namespace, source: args.helmValues, agentVersion });
     return layered(surface, extra, `Helm values ${args.helmValues}`, []);
   }
   if (args.datadogAgent !== undefined) {
     const resource = pickDatadogAgent(await readText(args.datadogAgent, io), args.datadogAgent);
-    const surface = configFromDatadogAgent(resource, { namespace, source: args.datadogAgent, distribution: detectable(args.distributions) });
+    const surface = configFromDatadogAgent(resource, { namespace, source: args.datadogAgent, distribution: detectable(args.distributions), agentVersion });
     return layered(surface, extra, `DatadogAgent ${args.datadogAgent}`, namespaceConflict(surface, args, args.datadogAgent));
   }
   const parsed = parseConfig(extra);
@@ -112,26 +114,30 @@ function namespaceConflict(surface: SurfaceConfigResult, args: ConfigArgs, file:
 
 /** A YAML file holding one map (datadog.yaml, Helm values), read as the agent and Helm read it (YAML 1.1); a multi-document file is refused rather than half-read. */
 export function parseConfigFile(text: string, file: string): unknown {
-  const docs = parseAllDocuments(text, YAML_OPTIONS);
-  const error = docs.flatMap((d) => d.errors)[0];
-  if (error) throw new InputError([syntaxProblem(error, { file })]);
-  const values = docs.map((d) => d.toJS(TO_JS_OPTIONS) as unknown).filter((v) => v !== null && v !== undefined);
+  const values = documentValues(text, file);
   if (values.length > 1) throw new InputError([{ location: { file }, message: `expected one YAML map, got ${values.length} documents` }]);
   return values[0] ?? null;
 }
 
 /** The DatadogAgent of a file that may hold other objects too (a Secret, the Operator's own manifests). */
 export function pickDatadogAgent(text: string, file: string): unknown {
-  const docs = parseAllDocuments(text, YAML_OPTIONS);
-  const error = docs.flatMap((d) => d.errors)[0];
-  if (error) throw new InputError([syntaxProblem(error, { file })]);
-  const values = docs.map((d) => d.toJS(TO_JS_OPTIONS) as unknown).filter((v) => v !== null && v !== undefined);
+  const values = documentValues(text, file);
   const agents = values.filter((v) => typeof v === 'object' && (v as { kind?: unknown }).kind === DATADOG_AGENT_KIND);
   if (agents.length > 1) throw new InputError([{ location: { file }, message: `expected one DatadogAgent, got ${agents.length}` }]);
   if (agents.length === 1) return agents[0];
   // One object of another kind: let the core name what is wrong with it.
   if (values.length === 1) return values[0];
   throw new InputError([{ location: { file }, message: values.length === 0 ? 'no DatadogAgent in the file' : `no DatadogAgent among its ${values.length} documents` }]);
+}
+
+/** The non-empty documents of a file as plain values; the first document the loader refuses is an InputError naming the file. */
+function documentValues(text: string, file: string): unknown[] {
+  const values: unknown[] = [];
+  for (const doc of loadYaml(text)) {
+    if ('problem' in doc) throw new InputError([{ location: { file }, ...doc.problem }]);
+    if (doc.value !== null && doc.value !== undefined) values.push(doc.value);
+  }
+  return values;
 }
 
 /** Loads the configuration and writes its warnings with `warn`; throws InputError naming each bad value (`origin: key: message`). */

@@ -1,4 +1,4 @@
-import { diffLines, hunkHeader, toHunks, type Edit } from './line-diff.js';
+import { structuredPatch, type StructuredPatchHunk } from 'diff';
 import { paint, type Style } from './style.js';
 
 /** One object's YAML before and after admission, with the name its header shows. */
@@ -8,28 +8,31 @@ export interface DiffInput {
   after: string;
 }
 
-const PREFIX: Record<Edit['op'], string> = { equal: ' ', delete: '-', insert: '+' };
-
 /** A unified diff of one object, headed `--- Kind ns/name`; empty when nothing changed. */
 export function renderDiff(input: DiffInput, style: Style, context = 3): string {
   if (input.before === input.after) return '';
-  const hunks = toHunks(diffLines(splitLines(input.before), splitLines(input.after)), context);
+  const { hunks } = structuredPatch('', '', withNewline(input.before), withNewline(input.after), '', '', { context });
   const out = [paint(style, 'bold', `--- ${input.label}`), paint(style, 'bold', `+++ ${input.label} (after admission)`)];
   for (const hunk of hunks) {
     out.push(paint(style, 'cyan', hunkHeader(hunk)));
-    for (const edit of hunk.edits) out.push(colourLine(style, edit.op, PREFIX[edit.op] + edit.line));
+    for (const line of hunk.lines) out.push(colourLine(style, line));
   }
   return out.join('\n') + '\n';
 }
 
-function colourLine(style: Style, op: Edit['op'], line: string): string {
-  if (op === 'delete') return paint(style, 'red', line);
-  if (op === 'insert') return paint(style, 'green', line);
+/** `@@ -l,s +l,s @@`, 1-based; an empty range names the line before it, as `diff -u` prints it. */
+export function hunkHeader(hunk: Pick<StructuredPatchHunk, 'oldStart' | 'oldLines' | 'newStart' | 'newLines'>): string {
+  const start = (first: number, lines: number) => (lines === 0 ? first - 1 : first);
+  return `@@ -${start(hunk.oldStart, hunk.oldLines)},${hunk.oldLines} +${start(hunk.newStart, hunk.newLines)},${hunk.newLines} @@`;
+}
+
+function colourLine(style: Style, line: string): string {
+  if (line.startsWith('-')) return paint(style, 'red', line);
+  if (line.startsWith('+')) return paint(style, 'green', line);
   return line;
 }
 
-function splitLines(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines;
+// Both sides end with a newline, so no `\ No newline at end of file` marker is ever shown.
+function withNewline(text: string): string {
+  return text === '' || text.endsWith('\n') ? text : `${text}\n`;
 }

@@ -1,14 +1,18 @@
 import { distributionChecks } from '@dd-admission/core';
 import type { Document } from 'yaml';
 import packageJson from '../package.json' with { type: 'json' };
-import { helpText, parseArgs, usageLine, type Options } from './args.js';
+import { parseArgs, type Options } from './args.js';
+import { splitCommand } from './command-line.js';
+import { complete, formatCompletion } from './complete.js';
+import { completionScript } from './completion-scripts.js';
 import { parseDocuments, type Input } from './documents.js';
 import { configCommand } from './config-command.js';
 import { formatProblem, InputError, UsageError } from './errors.js';
+import { helpText, usageLine } from './help.js';
 import { displayName, readText, type Io } from './io.js';
 import { requireConfig } from './load-config.js';
 import { manifestsCommand } from './manifests-command.js';
-import { parseStatusArgs, runStatus, STATUS_USAGE } from './status-command.js';
+import { runStatus } from './status-command.js';
 import { namespaceLabels, preview, type UnitPreview } from './preview.js';
 import { renderDiff } from './render-diff.js';
 import { explainConfigWarnings, explainSummary, explainUnit, strictFailure, summarize } from './render-explain.js';
@@ -21,33 +25,58 @@ export type { Io } from './io.js';
 /** Exit statuses: 0 done, 1 bad input / config / --strict finding, 2 bad command line. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-/** How the user invoked us: `kubectl dd-mutate` when run as the kubectl plugin executable. */
+// kubectl finds its plugin, and the plugin's completion, by these executable names.
+const KUBECTL_EXECUTABLES = ['kubectl-dd_mutate', 'kubectl_complete-dd_mutate'];
+
+/** How the user invoked us: `kubectl dd-mutate` when run as the kubectl plugin executable (or its completion). */
 export function programName(scriptPath: string | undefined): string {
+  return KUBECTL_EXECUTABLES.includes(executableName(scriptPath)) ? 'kubectl dd-mutate' : 'dd-mutate';
+}
+
+function executableName(scriptPath: string | undefined): string {
   const base = (scriptPath ?? '').split(/[\\/]/).at(-1) ?? '';
-  return base.replace(/\.[cm]?js$/, '') === 'kubectl-dd_mutate' ? 'kubectl dd-mutate' : 'dd-mutate';
+  return base.replace(/\.[cm]?js$/, '');
 }
 
 /** Runs the CLI for `argv` (shaped like process.argv) against `io`; resolves to the exit status. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   const program = programName(argv[1]);
+  const args = argv.slice(2);
+  // kubectl runs its plugin's completion executable with the words only; our shell scripts call the hidden __complete.
+  if (executableName(argv[1]) === 'kubectl_complete-dd_mutate') return write(io.stdout, formatCompletion(complete(args), true), EXIT.ok);
+  if (args[0] === '__complete' || args[0] === '__completeNoDesc') return write(io.stdout, formatCompletion(complete(args.slice(1)), args[0] === '__complete'), EXIT.ok);
   try {
-    // `status` talks to a cluster and has options of its own; it loads the Kubernetes client lazily.
-    if (argv[2] === 'status') return await runStatus(parseStatusArgs(argv.slice(3)), io);
-    const command = parseArgs(argv.slice(2));
-    if (command.kind === 'help') return write(io.stdout, helpText(program, command.subcommand), EXIT.ok);
-    if (command.kind === 'version') return write(io.stdout, `${program} ${packageJson.version}\n`, EXIT.ok);
-    if (command.kind === 'config') return await configCommand(command.options, io);
-    if (command.kind === 'manifests') return await manifestsCommand(command.options, io);
-    return await previewCommand(command.options, io);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      const usage = argv[2] === 'status' ? STATUS_USAGE.split('\n')[0]! : usageLine(program);
-      const help = argv[2] === 'status' ? `${program} status --help` : `${program} --help`;
-      return write(io.stderr, `${program}: ${e.message}\n${usage}\nRun '${help}' for details.\n`, EXIT.usage);
+    const command = parseArgs(args);
+    switch (command.kind) {
+      case 'help':
+        return write(io.stdout, helpText(program, command.subcommand), EXIT.ok);
+      case 'version':
+        return write(io.stdout, `${program} ${packageJson.version}\n`, EXIT.ok);
+      case 'completion':
+        return write(io.stdout, completionScript(command.shell), EXIT.ok);
+      case 'config':
+        return await configCommand(command.options, io);
+      case 'manifests':
+        return await manifestsCommand(command.options, io);
+      // `status` talks to a cluster; it loads the Kubernetes client lazily.
+      case 'status':
+        return await runStatus(command.options, io);
+      case 'preview':
+        return await previewCommand(command.options, io);
     }
+  } catch (e) {
+    if (e instanceof UsageError) return write(io.stderr, usageError(program, args, e), EXIT.usage);
     if (e instanceof InputError) return write(io.stderr, e.problems.map((p) => `${program}: error: ${formatProblem(p)}\n`).join(''), EXIT.failed);
     throw e;
   }
+}
+
+/** The error, the usage of the command it concerns, and where to read more. */
+function usageError(program: string, args: readonly string[], error: UsageError): string {
+  const { name } = splitCommand(args);
+  const subcommand = name === 'preview' ? undefined : name;
+  const help = subcommand ? `${program} ${subcommand} --help` : `${program} --help`;
+  return `${program}: ${error.message}\n${usageLine(program, subcommand)}\nRun '${help}' for details.\n`;
 }
 
 async function previewCommand(options: Options, io: Io): Promise<number> {

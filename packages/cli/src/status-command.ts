@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { admissionStatus, defaultConfig, renderStatus, type AdmissionConfig, type StatusSecret, type StatusWebhookConfiguration } from '@dd-admission/core';
 import { z } from 'zod';
+import { optionsWithoutFile, readCommandLine } from './command-line.js';
+import { STATUS_FORMATS } from './commands.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 
@@ -40,7 +41,7 @@ const statusOptionsSchema = z.object({
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: (i) => `-n/--namespace: ${JSON.stringify(i.input)} is not a valid namespace name` })
     .optional(),
-  output: z.enum(['text', 'json'], { error: (i) => `-o/--output: unknown format ${JSON.stringify(i.input)} (expected text, json)` }).default('text'),
+  output: z.enum(STATUS_FORMATS, { error: (i) => `-o/--output: unknown format ${JSON.stringify(i.input)} (expected ${STATUS_FORMATS.join(', ')})` }).default('text'),
   webhookName: z.string().min(1).optional(),
   secretName: z.string().min(1).optional(),
   help: z.boolean().default(false),
@@ -56,34 +57,14 @@ export type StatusOptions = z.input<typeof statusOptionsSchema> & {
 
 /** Parses the arguments after `status`; throws UsageError. */
 export function parseStatusArgs(argv: readonly string[]): StatusOptions {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, unknown>;
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        kubeconfig: { type: 'string' },
-        context: { type: 'string' },
-        namespace: { type: 'string', short: 'n' },
-        output: { type: 'string', short: 'o' },
-        'webhook-name': { type: 'string' },
-        'secret-name': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    values = optionsWithoutFile('status', readCommandLine('status', argv));
   } catch (error) {
-    throw new UsageError(`status: ${(error as Error).message}`);
+    if (!(error instanceof UsageError)) throw error;
+    throw new UsageError(`status: ${error.message}`);
   }
-  const parsed = statusOptionsSchema.safeParse({
-    kubeconfig: values.kubeconfig,
-    context: values.context,
-    namespace: values.namespace,
-    output: values.output,
-    webhookName: values['webhook-name'],
-    secretName: values['secret-name'],
-    help: values.help === true,
-  });
+  const parsed = statusOptionsSchema.safeParse(values);
   if (!parsed.success) throw new UsageError(`status: ${parsed.error.issues[0]!.message}`);
   return parsed.data;
 }

@@ -1,5 +1,4 @@
-import { Document, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags, type ToStringOptions, type YAMLError } from 'yaml';
-import type { Location, Problem } from './errors.js';
+import { Document, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags, type ToStringOptions } from 'yaml';
 
 /**
  * kubectl reads manifests with a YAML 1.1 parser (go-yaml v2): `yes`/`on` are
@@ -40,10 +39,3 @@ export const CREATE_NODE_OPTIONS = { aliasDuplicateObjects: false } as const;
 
 /** Alias uses allowed when a document becomes plain data (the library's default of 100 is too low for real manifests). */
 export const TO_JS_OPTIONS = { maxAliasCount: 1000 } as const;
-
-/** A YAML syntax error as a problem at its line and column (the library's code frame is dropped). */
-export function syntaxProblem(error: YAMLError, location: Location): Problem {
-  const pos = error.linePos?.[0];
-  const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  return { location, message: `YAML syntax error: ${message}`, ...(pos ? { line: pos.line, column: pos.col } : {}) };
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { helpText, parseArgs, usageLine, type Command } from '../src/args.js';
+import { parseArgs, type Command } from '../src/args.js';
+import { helpText, usageLine } from '../src/help.js';
 import { UsageError } from '../src/errors.js';
 
 const options = (args: string[]) => {
@@ -132,5 +133,23 @@ describe('parseArgs', () => {
   it('usage names the program it was invoked as', () => {
     expect(usageLine('kubectl dd-mutate')).toMatch(/^Usage: kubectl dd-mutate <file\|-> /);
     expect(helpText('kubectl dd-mutate')).toContain('kubectl dd-mutate deployment.yaml');
+  });
+});
+
+describe('parseArgs for status and completion', () => {
+  it('status: the first positional, its own flags', () => {
+    expect(parseArgs(['status', '-n', 'datadog', '-o', 'json'])).toEqual({ kind: 'status', options: { namespace: 'datadog', output: 'json', help: false } });
+    // A flag before the subcommand belongs to it, as for config and manifests.
+    expect(parseArgs(['--context', 'prod', 'status'])).toMatchObject({ kind: 'status', options: { context: 'prod' } });
+    expect(usageError(['status', '--webhook', 'tags'])).toBe("status: --webhook is not an option of 'status'");
+    expect(usageError(['pod.yaml', '--kubeconfig', 'k'])).toBe("--kubeconfig is an option of 'status' (status --kubeconfig <file>)");
+  });
+
+  it('completion: one shell', () => {
+    expect(parseArgs(['completion', 'zsh'])).toEqual({ kind: 'completion', shell: 'zsh' });
+    expect(usageError(['completion'])).toBe('completion: missing the shell (bash, zsh, fish)');
+    expect(usageError(['completion', 'powershell'])).toBe('completion: unknown shell "powershell" (expected bash, zsh, fish)');
+    expect(usageError(['completion', 'bash', 'zsh'])).toBe('completion: expected one shell, got 2: bash zsh');
+    expect(usageError(['completion', 'bash', '-o', 'yaml'])).toBe("-o is not an option of 'completion'");
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { objectLabel, parseDocuments } from '../src/documents.js';
 import { formatProblem, InputError } from '../src/errors.js';
-import { readText, type Io } from '../src/io.js';
+import { MAX_INPUT_BYTES, readText, type Io } from '../src/io.js';
 
 const problemsOf = (text: string, file = 'in.yaml') => {
   try {
@@ -95,6 +95,21 @@ describe('readText', () => {
     })() };
     expect(await readText('-', io({}, ['kind: ', 'Pod\n']))).toBe('kind: Pod\n');
     expect(await readText('-', split)).toBe('é');
+  });
+
+  it(`refuses more than ${MAX_INPUT_BYTES} bytes, and stops reading stdin there`, async () => {
+    let chunks = 0;
+    const endless: Io = { ...io({}), stdin: (async function* () {
+      for (;;) {
+        chunks++;
+        yield new Uint8Array(1024 * 1024);
+      }
+    })() };
+    const refusal = new InputError([{ location: { file: '<stdin>' }, message: 'refused: larger than 16 MiB, the most dd-mutate reads (split the input into smaller files)' }]);
+    await expect(readText('-', endless)).rejects.toThrow(refusal);
+    expect(chunks).toBe(17);
+    await expect(readText('big.yaml', io({ 'big.yaml': 'a'.repeat(MAX_INPUT_BYTES + 1) }))).rejects.toThrow(refusal.message.replace('<stdin>', 'big.yaml'));
+    expect(await readText('limit.yaml', io({ 'limit.yaml': 'a'.repeat(MAX_INPUT_BYTES) }))).toHaveLength(MAX_INPUT_BYTES);
   });
 
   it('names a missing file without the system path', async () => {

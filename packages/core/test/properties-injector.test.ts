@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mutate, parseAgentVersion, hasChange, type MutationResult } from '@dd-admission/core';
+import { hasChange, mutate, type MutationResult } from '@dd-admission/core';
 import {
-  agentVersionArbitrary,
   applyStrictPatch,
   formatPodValidationErrors,
   libraryScenarioArbitrary,
@@ -11,6 +10,7 @@ import {
   toJson,
   userEnvViolations,
   validatePod,
+  versionedConfigArbitrary,
   type Scenario,
 } from '@dd-admission/testing';
 
@@ -19,7 +19,7 @@ import {
 // env, annotations and the /injectlib tags and config runs are exercised in depth.
 
 const RUNS = { numRuns: 150, seed: 5757 } as const;
-const injectorEra = agentVersionArbitrary.filter((v) => hasChange(parseAgentVersion(v), 'apm-injector'));
+const injectorEra = versionedConfigArbitrary.filter((g) => hasChange(g.config.agentVersion, 'apm-injector'));
 const scenarios = libraryScenarioArbitrary(injectorEra);
 const INJECTOR_VOLUMES = ['datadog-auto-instrumentation', 'datadog-auto-instrumentation-etc'];
 

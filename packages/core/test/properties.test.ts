@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { formatAgentVersion, hasChange, mutate, type MutationResult, type Pod } from '@dd-admission/core';
+import { formatAgentVersion, hasChange, mutate, SAFE_TO_EVICT_ANNOTATION, type MutationResult, type Pod } from '@dd-admission/core';
 import {
-  agentVersionArbitrary,
   applyStrictPatch,
   deepFreeze,
   formatPodValidationErrors,
@@ -15,6 +14,7 @@ import {
   toJson,
   userEnvViolations,
   validatePod,
+  versionedConfigArbitrary,
   type Scenario,
 } from '@dd-admission/testing';
 
@@ -25,9 +25,12 @@ import {
 // (change it locally to explore more).
 
 const RUNS = { numRuns: 200, seed: 4242 } as const;
-const scenarios = scenarioArbitrary({ agentVersions: agentVersionArbitrary });
+/** Scenarios for the core's default release: the spec oracles below state 7.49 facts. */
+const scenarios = scenarioArbitrary();
+/** Scenarios for 7.49, 7.78 and releases between: the core properties hold for every release. */
+const everyRelease = scenarioArbitrary({ config: versionedConfigArbitrary });
 /** The same scenarios with `admission_controller.reinvocation_policy: Never`. */
-const neverScenarios = scenarios.map((s): Scenario => {
+const neverScenarios = everyRelease.map((s): Scenario => {
   const ac = { ...(s.configInput.admission_controller as Record<string, unknown>), reinvocation_policy: 'Never' };
   const { input, config } = parseGeneratedConfig({ ...s.configInput, admission_controller: ac }, formatAgentVersion(s.config.agentVersion));
   return { ...s, configInput: input, config };
@@ -63,10 +66,10 @@ function hasForeignLibMount(s: Scenario, pod: unknown = s.pod): boolean {
   return containersOf(pod, 'containers').some((c) => asList(c.volumeMounts).some((m) => m.mountPath === '/datadog-lib' && m.name !== 'datadog-auto-instrumentation'));
 }
 
-describe('core properties', () => {
+describe('core properties, for every release', () => {
   it('(a) idempotent: mutating the result again yields an empty patch (reinvocationPolicy IfNeeded)', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
+      fc.property(everyRelease, (s) => {
         // With Never, webhooks are not re-invoked after lib injection, so a second pass
         // legitimately reaches the new init containers; property (a2) covers that case.
         fc.pre(reinvokes(s));
@@ -98,7 +101,7 @@ describe('core properties', () => {
 
   it('(b) the patch applied to the input with strict-patch equals the result pod', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
+      fc.property(everyRelease, (s) => {
         const r = run(s);
         expect(applyStrictPatch(s.pod, r.patch)).toEqual(wire(r.pod));
       }),
@@ -108,7 +111,7 @@ describe('core properties', () => {
 
   it('(c) a valid pod stays valid', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
+      fc.property(everyRelease, (s) => {
         fc.pre(validatePod(s.pod).length === 0);
         fc.pre(!hasForeignLibMount(s));
         const errors = validatePod(run(s).pod);
@@ -120,7 +123,7 @@ describe('core properties', () => {
 
   it('(d) user env entries stay, unchanged and in order, except the documented library combinations', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
+      fc.property(everyRelease, (s) => {
         expect(userEnvViolations(s.pod, run(s).pod, s.config.agentVersion)).toEqual([]);
       }),
       RUNS,
@@ -129,7 +132,7 @@ describe('core properties', () => {
 
   it('(e) the input (pod, context, config) is never modified', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
+      fc.property(everyRelease, (s) => {
         const before = structuredClone(s);
         // Frozen copies turn any write into a TypeError (ESM is strict mode).
         const frozen = deepFreeze(structuredClone(s));
@@ -143,7 +146,7 @@ describe('core properties', () => {
 
   it('(f) unknown fields survive: everything outside the injection points is unchanged', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
+      fc.property(everyRelease, (s) => {
         // The injector (7.57) replaces a volume that has one of its own names.
         const replaceableVolumes = hasChange(s.config.agentVersion, 'apm-injector') ? ['datadog-auto-instrumentation', 'datadog-auto-instrumentation-etc'] : [];
         expect(preservationViolations(s.pod, run(s).pod, { replaceableVolumes })).toEqual([]);
@@ -154,7 +157,7 @@ describe('core properties', () => {
 
   it('(g) a failing webhook contributes no operation and leaves the pod as it received it', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
+      fc.property(everyRelease, (s) => {
         const r = run(s);
         let doc: unknown = s.pod;
         for (const call of r.calls) {
@@ -174,7 +177,7 @@ describe('core properties', () => {
 
   it('(h) no add to "/-", every path canonically escaped and pointing where its value lands', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
+      fc.property(everyRelease, (s) => {
         const r = run(s);
         expect(r.patch.filter((op) => op.op === 'add' && op.path.endsWith('/-'))).toEqual([]);
         expect(patchViolations(s.pod, r.patch)).toEqual([]);
@@ -269,6 +272,49 @@ describe('spec oracles', () => {
           const init = containersOf(r.pod, 'initContainers')[0]!;
           expect(init.resources).toEqual({ requests: { [resource]: q }, limits: { [resource]: q } });
         }
+      }),
+      RUNS,
+    );
+  });
+});
+
+// Oracles of spec/7.78/config-injection-7.78.md, checked on every release that has the change.
+describe('spec oracles for releases after 7.49', () => {
+  const configActed = (r: MutationResult) => r.calls.some((c) => c.webhook === 'config' && !c.failure && !c.skip);
+
+  it('§5 (7.57+): every container the config webhook reaches gets DD_EXTERNAL_ENV naming itself, after DD_INTERNAL_POD_UID', () => {
+    fc.assert(
+      fc.property(everyRelease, (s) => {
+        fc.pre(hasChange(s.config.agentVersion, 'external-env') && reinvokes(s));
+        const r = run(s);
+        fc.pre(configActed(r));
+        for (const key of ['containers', 'initContainers'] as const) {
+          const userSet = new Set(containersOf(s.pod, key).filter((c) => asList(c.env).some((e) => e.name === 'DD_EXTERNAL_ENV')).map((c) => c.name));
+          for (const c of containersOf(r.pod, key)) {
+            if (userSet.has(c.name)) continue;
+            const names = asList(c.env).map((e) => e.name);
+            const external = asList(c.env).find((e) => e.name === 'DD_EXTERNAL_ENV');
+            expect(external?.value, `${key} ${String(c.name)}`).toBe(`it-${key === 'initContainers'},cn-${String(c.name)},pu-$(DD_INTERNAL_POD_UID)`);
+            if (names.indexOf('DD_INTERNAL_POD_UID') > names.indexOf('DD_EXTERNAL_ENV')) {
+              // Only a user's own DD_INTERNAL_POD_UID may sit after it (§5: we do not reorder).
+              expect(asList(containersOf(s.pod, key).find((u) => u.name === c.name)?.env).some((e) => e.name === 'DD_INTERNAL_POD_UID')).toBe(true);
+            }
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('§6 (7.58+): every volume the config webhook adds is named in the safe-to-evict annotation; before 7.58 none is', () => {
+    fc.assert(
+      fc.property(everyRelease, (s) => {
+        const r = run(s);
+        const added = r.events.filter((e) => e.webhook === 'config' && e.kind === 'volume').map((e) => e.name);
+        fc.pre(added.length > 0);
+        const listed = (r.pod.metadata?.annotations?.[SAFE_TO_EVICT_ANNOTATION] ?? '').split(',');
+        const expected = hasChange(s.config.agentVersion, 'safe-to-evict') ? added : [];
+        expect(added.filter((name) => listed.includes(name))).toEqual(expected);
       }),
       RUNS,
     );

@@ -1,4 +1,4 @@
-import { hasChange, SAFE_TO_EVICT_ANNOTATION, type AgentVersion } from '@dd-admission/core';
+import { hasChange, type AgentVersion } from '@dd-admission/core';
 import { applyStrictPatch, formatPointer, jsonEqual, parsePointer, type PatchOperation } from './strict-patch.js';
 import { APPENDED_ENV_NAMES, PREFIXED_ENV_NAMES, REPLACED_ENV_NAMES } from './arbitraries/values.js';
 
@@ -150,17 +150,29 @@ export function preservationViolations(input: unknown, output: unknown, options:
   return out;
 }
 
+/** Annotations a webhook may add, and how it may change a user's value (safe-to-evict: names appended after a comma). */
+const INJECTED_ANNOTATIONS: Readonly<Record<string, 'append' | 'add'>> = {
+  'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'append',
+  // Library injection's markers (lib-injection-7.78.md §5).
+  'internal.apm.datadoghq.com/applied-target': 'add',
+  'internal.apm.datadoghq.com/injection-error': 'add',
+  'apm.datadoghq.com/injection-error': 'add',
+};
+
+/** Metadata is unchanged, but for the injected annotations (the map may appear for them). */
 function metadataViolations(before: unknown, after: unknown): string[] {
-  if (!isObject(before)) return before === undefined || jsonEqual(before, after) ? [] : ['metadata changed'];
-  if (!isObject(after)) return ['metadata removed'];
-  const out: string[] = [];
-  if (!jsonEqual(without(before, ['annotations']), without(after, ['annotations']))) out.push('metadata changed');
+  if (!isObject(before) || !isObject(after)) return jsonEqual(before, after) ? [] : ['metadata changed'];
+  if (!jsonEqual(without(before, ['annotations']), without(after, ['annotations']))) return ['metadata changed'];
+  if (!isObject(after.annotations)) return jsonEqual(before.annotations, after.annotations) ? [] : ['metadata.annotations changed'];
   const was = isObject(before.annotations) ? before.annotations : {};
-  const now = isObject(after.annotations) ? after.annotations : {};
+  const now = after.annotations;
+  const out: string[] = [];
   for (const [k, v] of Object.entries(was)) {
-    if (k === SAFE_TO_EVICT_ANNOTATION && typeof v === 'string' && typeof now[k] === 'string' && (now[k] === v || (now[k] as string).startsWith(`${v},`))) continue;
-    if (!jsonEqual(v, now[k])) out.push(`annotation ${k} changed`);
+    const appendable = INJECTED_ANNOTATIONS[k] === 'append' && typeof now[k] === 'string';
+    const kept = now[k] === v || (appendable && (v === '' || (now[k] as string).startsWith(`${String(v)},`)));
+    if (!kept) out.push(`annotation ${k} changed`);
   }
+  for (const k of Object.keys(now)) if (!Object.hasOwn(was, k) && !Object.hasOwn(INJECTED_ANNOTATIONS, k)) out.push(`annotation ${k} added`);
   return out;
 }
 

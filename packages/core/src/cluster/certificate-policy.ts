@@ -1,6 +1,8 @@
 import type { AdmissionConfig } from '../config/schema.js';
 import { fnv1Digest, formatGoDuration } from './status.js';
 
+export { resourcesNamespace } from '../config/resources-namespace.js';
+
 // Decisions of the certificate Secret controller (controllers spec §2): which
 // names the certificate carries, how long it lives, and when to make a new one.
 // The adapter generates and parses certificates; every choice is made here.
@@ -14,11 +16,6 @@ export const CERTIFICATE_KEY_BITS = 2048;
 /** The Secret's keys. */
 export const CERT_KEY = 'cert.pem';
 export const PRIVATE_KEY_KEY = 'key.pem';
-
-/** Where the Secret, the Service and the Lease live: `kube_resources_namespace`, else the pod's namespace, else `default`. */
-export function resourcesNamespace(config: AdmissionConfig, podNamespace?: string): string {
-  return config.kube_resources_namespace || podNamespace || 'default';
-}
 
 /** `<svc>`, `<svc>.<ns>`, `<svc>.<ns>.svc`, `<svc>.<ns>.svc.cluster.local`, in this order. */
 export function certificateHosts(serviceName: string, namespace: string): string[] {

@@ -130,6 +130,7 @@ export const admissionConfigSchema = z.object({
       secret_name: str('webhook-certificate'),
     }),
     webhook_name: str('datadog-webhook'),
+    container_registry: str('gcr.io/datadoghq'),
     inject_config: section({
       enabled: bool(true),
       endpoint: str('/injectconfig'),
@@ -138,6 +139,7 @@ export const admissionConfigSchema = z.object({
       socket_path: str('/var/run/datadog'),
       trace_agent_socket: str('unix:///var/run/datadog/apm.socket'),
       dogstatsd_socket: str('unix:///var/run/datadog/dsd.socket'),
+      type_socket_volumes: bool(false),
     }),
     inject_tags: section({
       enabled: bool(true),
@@ -179,7 +181,16 @@ export const admissionConfigSchema = z.object({
       injection_mode: str('auto'),
       targets: instrumentationTargetsSchema,
     }),
+    receiver_socket: str('/var/run/datadog/apm.socket'),
   }),
+  // Config webhook sockets and CSI (7.65+ / 7.72+, config/key-versions.ts).
+  csi: section({
+    enabled: bool(false),
+    driver: str('k8s.csi.datadoghq.com'),
+  }),
+  trace_agent_host_socket_path: str('/var/run/datadog'),
+  dogstatsd_host_socket_path: str('/var/run/datadog'),
+  dogstatsd_socket: str('/var/run/datadog/dsd.socket'),
   kube_resources_namespace: str(''),
   kubernetes_informers_resync_period: int(300, 0),
   cluster_agent: section({
@@ -203,6 +214,7 @@ export const DECLARED_ENV_NAMES: Readonly<Record<string, string>> = {
   'apm_config.instrumentation.injector_image_tag': 'DD_APM_INSTRUMENTATION_INJECTOR_IMAGE_TAG',
   'apm_config.instrumentation.injection_mode': 'DD_APM_INSTRUMENTATION_INJECTION_MODE',
   'apm_config.instrumentation.targets': 'DD_APM_INSTRUMENTATION_TARGETS',
+  'apm_config.receiver_socket': 'DD_APM_RECEIVER_SOCKET',
 };
 
 /** The env var that sets `key`. */

@@ -17,7 +17,7 @@ import {
   setEnvValue,
 } from './journal.js';
 import type { LibraryLanguage } from './libraries.js';
-import { markSafeToEvict } from './safe-to-evict.js';
+import { markSafeToEvict } from './volume-injection.js';
 import type { Run } from './webhook.js';
 
 // The v2 injector in init_container mode (lib-injection-7.78.md §4): an init
@@ -174,7 +174,7 @@ function addVolume(run: Run, volume: Volume, config: AdmissionConfig, reason: st
     replaceVolume(j, at, volume);
     note(j, { kind: 'volume', action: 'replaced', name: volume.name, value: 'emptyDir', reason });
   }
-  if (hasChange(config.agentVersion, 'safe-to-evict')) markSafeToEvict(j, volume.name, `${volume.name} is an emptyDir the autoscaler may discard`);
+  if (hasChange(config.agentVersion, 'safe-to-evict')) markSafeToEvict(j, volume.name);
 }
 
 /** Prepends the mount to the application containers (or the one named), replacing one of the same name and path. */

@@ -3,7 +3,7 @@ import type { TraceConfig } from '../config/instrumentation-targets.js';
 import type { ContainerList, EnvVar, Pod } from '../review/pod.js';
 import { hasChange } from '../versions/behaviour-changes.js';
 import { injectWithInjector, isInstrumentable, type InjectorPlan } from './apm-injector.js';
-import { injectConfig } from './config-injection.js';
+import { injectAgentConfig } from './config-injection.js';
 import { envIndex } from './env-injection.js';
 import { initResources } from './init-resources.js';
 import { containersOf, note, prependEnv, setAnnotation } from './journal.js';
@@ -58,9 +58,16 @@ function runSelectedMutators(pod: Pod, context: MutationContext, config: Admissi
   const ac = config.admission_controller;
   const tags = ac.inject_tags.enabled ? injectTags(pod, context, config, SELECTED) : empty;
   if (tags.failure) return restamp(tags, pod);
-  const cfg = ac.inject_config.enabled ? injectConfig(tags.pod, context, config, SELECTED) : done(startRun('auto-instrumentation', tags.pod));
+  const cfg = ac.inject_config.enabled ? configMutation(tags.pod, context, config) : done(startRun('auto-instrumentation', tags.pod));
   if (cfg.failure) return restamp(cfg, pod);
   return join(tags, cfg);
+}
+
+/** The config webhook's injection without its own gate (config-injection-7.78.md §9). */
+function configMutation(pod: Pod, context: MutationContext, config: AdmissionConfig): WebhookResult {
+  const run = startRun('config', pod);
+  const failure = injectAgentConfig(run, context, config);
+  return failure ? failed(run, failure.code, failure.message) : done(run);
 }
 
 /** The APM mutator's steps, in the agent's order; an error drops the whole webhook's changes. */

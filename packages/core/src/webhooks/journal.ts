@@ -174,11 +174,6 @@ export function replaceInitContainer(j: Journal, index: number, container: Conta
   replaceAt(j, ['spec', 'initContainers', index], container);
 }
 
-/** Sets a pod annotation, creating the annotations map when missing. */
-export function setAnnotation(j: Journal, key: string, value: string): void {
-  addAt(j, ['metadata', 'annotations', key], value);
-}
-
 /** Appends a volume to the pod. */
 export function appendVolume(j: Journal, volume: Volume): void {
   insertInArray(j, ['spec', 'volumes'], 'end', volume);
@@ -187,6 +182,11 @@ export function appendVolume(j: Journal, volume: Volume): void {
 /** Inserts an init container before all others. */
 export function prependInitContainer(j: Journal, container: Container): void {
   insertInArray(j, ['spec', 'initContainers'], 'start', container);
+}
+
+/** Sets a pod annotation (creating the map when missing); an existing value is replaced. */
+export function setAnnotation(j: Journal, key: string, value: string): void {
+  addAt(j, ['metadata', 'annotations', key], value);
 }
 
 /** Records why a change was made (one event per change). */

@@ -6,6 +6,8 @@ import type { AgentVersion } from '../versions/agent-version.js';
 // Which tracing libraries a Cluster Agent release knows, their default image
 // tags, and how library and injector images are named (lib-injection-7.78.md
 // §1, §2). The 7.49 webhook only knows the first five languages, at `latest`.
+// The registry is admission_controller.auto_instrumentation.container_registry,
+// which parseConfig already falls back to the global registry (7.53).
 
 /** Every library language, in the fixed order the webhook visits them. */
 export const LIBRARY_LANGUAGES = ['java', 'js', 'python', 'dotnet', 'ruby', 'php'] as const;
@@ -51,21 +53,6 @@ export function resolveTag(version: AgentVersion, lang: LibraryLanguage, tag: st
   return tag === 'default' && hasChange(version, 'ld-preload-join') ? defaultTag(version, lang) : tag;
 }
 
-/**
- * The registry of library and injector images. 7.49 reads only its own key; later
- * releases fall back to admission_controller.container_registry when the key is
- * unset (§2.1), which here means left at its default.
- */
-export function libraryRegistry(config: AdmissionConfig): string {
-  const own = config.admission_controller.auto_instrumentation.container_registry;
-  if (!hasChange(config.agentVersion, 'apm-injector') || own !== DEFAULT_REGISTRY) return own;
-  // The global key belongs to the config webhook's settings; read it when the schema has it.
-  const global = (config.admission_controller as { container_registry?: unknown }).container_registry;
-  return typeof global === 'string' && global !== '' ? global : own;
-}
-
-const DEFAULT_REGISTRY = 'gcr.io/datadoghq';
-
 /** `<registry>/dd-lib-<lang>-init:<tag>`. */
 export function libraryImage(registry: string, lang: LibraryLanguage, tag: string): string {
   return `${registry}/dd-lib-${lang}-init:${tag}`;
@@ -80,5 +67,5 @@ export function injectorImage(pod: Pod, config: AdmissionConfig): { image: strin
   const byAnnotation = Object.hasOwn(annotations, INJECTOR_VERSION_ANNOTATION);
   const tag = byAnnotation ? annotations[INJECTOR_VERSION_ANNOTATION]! : config.apm_config.instrumentation.injector_image_tag;
   const reason = byAnnotation ? `annotation ${INJECTOR_VERSION_ANNOTATION}` : 'apm_config.instrumentation.injector_image_tag';
-  return { image: `${libraryRegistry(config)}/apm-inject:${tag}`, reason };
+  return { image: `${config.admission_controller.auto_instrumentation.container_registry}/apm-inject:${tag}`, reason };
 }

@@ -6,7 +6,7 @@ import { hasChange } from '../versions/behaviour-changes.js';
 import type { InjectorLibrary } from './apm-injector.js';
 import { containersOf } from './journal.js';
 import { ENABLED_LABEL, podLabel } from './labels.js';
-import { defaultLanguagesOf, defaultTag, languagesOf, libraryImage, libraryRegistry, resolveTag, type LibraryLanguage } from './libraries.js';
+import { defaultLanguagesOf, defaultTag, languagesOf, libraryImage, resolveTag, type LibraryLanguage } from './libraries.js';
 import type { SkipCode } from './report.js';
 import { disabledNamespaces, isSsiEnabled } from './ssi.js';
 import { effectiveTargets, matchingTarget, targetJson } from './ssi-targets.js';
@@ -82,7 +82,7 @@ function usesLocalInjection(pod: Pod, config: AdmissionConfig): boolean {
 export function annotationLibraries(pod: Pod, config: AdmissionConfig): InjectorLibrary[] {
   const v = config.agentVersion;
   const annotations = pod.metadata?.annotations ?? {};
-  const registry = libraryRegistry(config);
+  const registry = config.admission_controller.auto_instrumentation.container_registry;
   const out: InjectorLibrary[] = [];
   const read = (lang: LibraryLanguage, prefix: string, container?: string) => {
     for (const suffix of ['custom-image', 'version'] as const) {
@@ -102,7 +102,7 @@ export function annotationLibraries(pod: Pod, config: AdmissionConfig): Injector
 
 /** Every default library at its default tag. */
 function defaultLibraries(config: AdmissionConfig, reason: string): InjectorLibrary[] {
-  const registry = libraryRegistry(config);
+  const registry = config.admission_controller.auto_instrumentation.container_registry;
   return defaultLanguagesOf(config.agentVersion).map((lang) => ({ lang, image: libraryImage(registry, lang, defaultTag(config.agentVersion, lang)), reason }));
 }
 
@@ -117,7 +117,7 @@ function targetLibraries(run: Run, target: InstrumentationTarget, implicit: bool
   for (const lang of Object.keys(pins)) {
     if (!(known as readonly string[]).includes(lang)) warn(run, `${by}: ${implicit ? 'lib_versions' : 'ddTraceVersions'} names ${JSON.stringify(lang)}, which Cluster Agent ${formatAgentVersion(v)} cannot inject: ignored`);
   }
-  const registry = libraryRegistry(config);
+  const registry = config.admission_controller.auto_instrumentation.container_registry;
   return known
     .filter((lang) => Object.hasOwn(pins, lang))
     .map((lang) => ({ lang, image: libraryImage(registry, lang, resolveTag(v, lang, pins[lang]!)), reason: implicit ? `apm_config.instrumentation.lib_versions.${lang}` : `${by} (ddTraceVersions.${lang})` }));

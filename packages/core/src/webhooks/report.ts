@@ -13,7 +13,7 @@ export interface MutationEvent {
   kind: ChangeKind;
   /** `added` (new entry), `combined` (joined with the user's value), `replaced` (user value overwritten). */
   action: 'added' | 'combined' | 'replaced';
-  /** Name of the env var, volume, mount or init container. */
+  /** Name of the env var, volume, mount, init container or annotation. */
   name: string;
   /** The container it went into, when it went into one. */
   container?: string;

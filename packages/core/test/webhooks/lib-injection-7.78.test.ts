@@ -16,11 +16,16 @@ const OWNERS = [
 ];
 const CONTEXT: MutationContext = { namespace: 'application', agentNamespace: 'datadog', owners: OWNERS, now: 1767225600, install: { time: '1767000000', id: 'install-id' } };
 
-/** What the config mutator (hostip mode) gives every container, Datadog's init containers included. */
-const CONFIG_ENV = [
-  { name: 'DD_ENTITY_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } },
-  { name: 'DD_AGENT_HOST', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
-];
+/** What the config mutator (hostip mode, 7.57+) gives a container, Datadog's init containers included. */
+function configEnv(container: string, init = true) {
+  return [
+    { name: 'DD_INTERNAL_POD_UID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } },
+    { name: 'DD_EXTERNAL_ENV', value: `it-${init},cn-${container},pu-$(DD_INTERNAL_POD_UID)` },
+    { name: 'DD_ENTITY_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.uid' } } },
+    { name: 'DD_AGENT_HOST', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
+  ];
+}
+const CONFIG_NAMES = ['DD_INTERNAL_POD_UID', 'DD_EXTERNAL_ENV', 'DD_ENTITY_ID', 'DD_AGENT_HOST'];
 
 const ssiOn = (version = '7.78', extra: Record<string, unknown> = {}) => configFor(version, { 'apm_config.instrumentation.enabled': true, ...extra });
 
@@ -140,7 +145,7 @@ describe('§4 what the init-container injection writes', () => {
         { name: 'datadog-auto-instrumentation', mountPath: '/datadog-inject', subPath: 'opt/datadog-packages/datadog-apm-inject' },
         { name: 'datadog-auto-instrumentation-etc', mountPath: '/datadog-etc' },
       ],
-      env: CONFIG_ENV,
+      env: configEnv('datadog-init-apm-inject'),
     });
   });
 
@@ -155,7 +160,7 @@ describe('§4 what the init-container injection writes', () => {
         { name: 'datadog-auto-instrumentation', mountPath: '/datadog-lib', subPath: 'opt/datadog/apm/library/java' },
         { name: 'datadog-auto-instrumentation', mountPath: '/opt/datadog-packages/datadog-apm-inject', subPath: 'opt/datadog-packages/datadog-apm-inject' },
       ],
-      env: CONFIG_ENV,
+      env: configEnv('datadog-lib-java-init'),
     });
   });
 
@@ -179,7 +184,7 @@ describe('§4 what the init-container injection writes', () => {
     expect(envValue(r.pod, 'test-container', 'LD_PRELOAD')).toBe(LAUNCHER);
     expect(envValue(r.pod, 'test-container', 'DD_INJECT_SENDER_TYPE')).toBe('k8s');
     expect(envValue(r.pod, 'test-container', 'DD_INJECT_START_TIME')).toBe('1767225600');
-    for (const c of inits(r.pod)) expect(c.env).toEqual(CONFIG_ENV);
+    for (const c of inits(r.pod)) expect(c.env).toEqual(configEnv(c.name));
   });
 
   const joins: [string, string | undefined, string][] = [
@@ -227,7 +232,7 @@ describe('§4 what the init-container injection writes', () => {
     const p = pod({ containers: [{ name: 'test-container' }, { name: 'istio-proxy' }] });
     const r = run(p, ssiOn());
     // Only the config mutator's vars, which the agent's own test allows there.
-    expect(envNames(r.pod, 'istio-proxy')).toEqual(['DD_ENTITY_ID', 'DD_AGENT_HOST']);
+    expect(envNames(r.pod, 'istio-proxy')).toEqual(CONFIG_NAMES);
     expect(containerOf(r.pod, 'istio-proxy').volumeMounts).toBeUndefined();
     expect(envValue(r.pod, 'test-container', 'LD_PRELOAD')).toBe(LAUNCHER);
     expect(envValue(run(p, ssiOn('7.65')).pod, 'istio-proxy', 'LD_PRELOAD')).toBe(LAUNCHER);
@@ -495,7 +500,7 @@ describe('§9 which pods get which libraries', () => {
     const p = local({ [`${A}java-lib.version`]: 'v1' }, { initContainers: [{ name: 'datadog-lib-php-init', image: 'x' }] });
     const r = run(p, configFor('7.78'));
     expect(initNames(r.pod)).toEqual(['datadog-lib-php-init']);
-    expect(envNames(r.pod, 'test-container')).toEqual(['DD_ENTITY_ID', 'DD_AGENT_HOST']);
+    expect(envNames(r.pod, 'test-container')).toEqual(CONFIG_NAMES);
   });
 });
 
@@ -621,23 +626,23 @@ describe('§8 /injectlib also runs the tags and config mutators (7.64)', () => {
 describe('reinvocation (spec README decision)', () => {
   const labelled = () => local({ [`${A}js-lib.version`]: 'v5' });
 
-  it('config and tags run again after the injection: Datadog\'s init containers carry the config vars', () => {
+  it('config and tags run again after the injection: Datadog\'s init containers carry the config vars (the PR #30843 pod dump)', () => {
     const r = mutate(labelled(), CONTEXT, configFor('7.78'));
     expect(r.failures).toEqual([]);
-    for (const name of ['datadog-lib-js-init', 'datadog-init-apm-inject']) expect(envOf(r.pod, name), name).toEqual(CONFIG_ENV);
+    for (const name of ['datadog-lib-js-init', 'datadog-init-apm-inject']) expect(envOf(r.pod, name), name).toEqual(configEnv(name));
+    expect(envValue(r.pod, 'datadog-lib-js-init', 'DD_EXTERNAL_ENV')).toBe('it-true,cn-datadog-lib-js-init,pu-$(DD_INTERNAL_POD_UID)');
     // /injectlib's own tags and config run did it, so the API server's reinvocation changes nothing more.
     expect(r.calls.filter((c) => c.reinvocation && c.patch.length > 0)).toEqual([]);
   });
 
-  it('an unlabelled SSI pod, which the config webhook does not select, gets them from /injectlib alone', () => {
-    const r = mutate(pod(), CONTEXT, ssiOn('7.78', { 'apm_config.instrumentation.enabled_namespaces': ['application'] }));
-    expect(r.skipped.map((k) => k.webhook)).toContain('config');
-    expect(envOf(r.pod, 'datadog-lib-js-init').slice(0, 2)).toEqual(CONFIG_ENV);
+  it('an unlabelled SSI pod, which the config webhook\'s selector leaves out, gets them from /injectlib alone', () => {
+    const r = run(pod(), ssiOn('7.78', { 'apm_config.instrumentation.enabled_namespaces': ['application'] }));
+    expect(envOf(r.pod, 'datadog-lib-js-init').slice(0, 4)).toEqual(configEnv('datadog-lib-js-init'));
   });
 
   it('before 7.64 the reinvoked config webhook does it, as in 7.49', () => {
     const r = mutate(labelled(), CONTEXT, configFor('7.60'));
-    expect(envOf(r.pod, 'datadog-lib-js-init')).toEqual(CONFIG_ENV);
+    expect(envOf(r.pod, 'datadog-lib-js-init')).toEqual(configEnv('datadog-lib-js-init'));
     expect(r.calls.filter((c) => c.reinvocation && c.patch.length > 0).map((c) => c.webhook)).toEqual(['config']);
   });
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { LANGUAGES, parseConfig, type AdmissionConfig } from '@dd-admission/core';
+import { LANGUAGES, LATEST_AGENT_VERSION, OLDEST_AGENT_VERSION, parseConfig, type AdmissionConfig } from '@dd-admission/core';
 import { compact, NAMESPACES, sometimes } from './values.js';
 
 // Configurations as users write them in datadog.yaml (nested keys), covering
@@ -114,9 +114,9 @@ export interface GeneratedConfig {
   config: AdmissionConfig;
 }
 
-/** Parses a generated datadog.yaml for `agentVersion` (default: the core's); a value the parser rejects is a bug of the arbitrary. */
+/** Parses a generated datadog.yaml for `agentVersion` (default: the core's); a generated value the parser rejects is a bug of the arbitrary. */
 export function parseGeneratedConfig(input: DatadogYaml, agentVersion?: string): GeneratedConfig {
-  const result = parseConfig([{ origin: 'datadog.yaml', values: input }], agentVersion ? { agentVersion } : {});
+  const result = parseConfig([{ origin: 'datadog.yaml', values: input }], { agentVersion });
   if (!result.ok) throw new Error(`generated config rejected: ${JSON.stringify(result.errors)}`);
   return { input, config: result.config };
 }
@@ -124,7 +124,33 @@ export function parseGeneratedConfig(input: DatadogYaml, agentVersion?: string):
 /** A valid AdmissionConfig with the datadog.yaml it was parsed from. */
 export const configArbitrary: fc.Arbitrary<GeneratedConfig> = datadogYamlArbitrary.map((input) => parseGeneratedConfig(input));
 
-/** The same, for a Cluster Agent version drawn from `versions`. */
-export function versionedConfigArbitrary(versions: fc.Arbitrary<string>): fc.Arbitrary<GeneratedConfig> {
-  return fc.tuple(datadogYamlArbitrary, versions).map(([input, version]) => parseGeneratedConfig(input, version));
-}
+/** A Cluster Agent release: the two emulated exactly, or one between them (interpolated). */
+export const agentVersionArbitrary: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(OLDEST_AGENT_VERSION, LATEST_AGENT_VERSION, `${LATEST_AGENT_VERSION}.1`),
+  fc.tuple(fc.integer({ min: 50, max: 77 }), fc.integer({ min: 0, max: 3 })).map(([minor, patch]) => `7.${minor}.${patch}`),
+);
+
+const hostSocketPathArbitrary = fc.constantFrom('/var/run/datadog', '/var/run/datadog-apm', '/run/dd');
+
+/** Keys that releases after 7.49 read (config/key-versions.ts): csi, socket-type volumes, host socket paths. */
+const newerKeysArbitrary: fc.Arbitrary<DatadogYaml> = fc
+  .record(
+    {
+      mode: sometimes(30, fc.constant('csi')),
+      type_socket_volumes: sometimes(40, fc.boolean()),
+      csi: sometimes(50, fc.record({ enabled: fc.boolean(), driver: sometimes(30, fc.constant('csi.example.com')) }, { requiredKeys: ['enabled'] })),
+      trace_agent_host_socket_path: sometimes(40, hostSocketPathArbitrary),
+      dogstatsd_host_socket_path: sometimes(40, hostSocketPathArbitrary),
+      receiver_socket: sometimes(20, fc.constantFrom('/var/run/datadog/apm.socket', '/run/dd/trace.sock', '')),
+      dogstatsd_socket: sometimes(20, fc.constantFrom('/var/run/datadog/dsd.socket', '/run/dd/statsd.sock')),
+    },
+    { requiredKeys: [] },
+  )
+  .map(({ mode, type_socket_volumes, csi, receiver_socket, ...top }) =>
+    compact({ ...top, csi: csi && compact(csi), 'admission_controller.inject_config.mode': mode, 'admission_controller.inject_config.type_socket_volumes': type_socket_volumes, 'apm_config.receiver_socket': receiver_socket }),
+  );
+
+/** A configuration for a random release (7.49, 7.78 or between), with the keys newer releases read. */
+export const versionedConfigArbitrary: fc.Arbitrary<GeneratedConfig> = fc
+  .tuple(agentVersionArbitrary, datadogYamlArbitrary, newerKeysArbitrary)
+  .map(([version, yaml, newer]) => parseGeneratedConfig({ ...yaml, ...newer }, version));

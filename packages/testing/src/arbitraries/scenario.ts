@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { AdmissionConfig, MutationContext, Pod } from '@dd-admission/core';
-import { configArbitrary, versionedConfigArbitrary, type DatadogYaml } from './config.js';
+import { configArbitrary, type DatadogYaml, type GeneratedConfig } from './config.js';
 import { contextArbitrary } from './context.js';
 import { podArbitrary, type PodArbitraryOptions } from './pod.js';
 
@@ -12,16 +12,15 @@ export interface Scenario {
   context: MutationContext;
 }
 
-/** Bounds of the pod, and the Cluster Agent versions to draw (default: the core's default version). */
-export interface ScenarioOptions extends PodArbitraryOptions {
-  agentVersions?: fc.Arbitrary<string>;
+/** Scenario options: the pod's, and where configurations come from (default: configArbitrary, the core's default release). */
+export interface ScenarioArbitraryOptions extends PodArbitraryOptions {
+  config?: fc.Arbitrary<GeneratedConfig>;
 }
 
 /** A pod with a configuration and a context consistent with it. */
-export function scenarioArbitrary(options: ScenarioOptions = {}): fc.Arbitrary<Scenario> {
-  const config = options.agentVersions ? versionedConfigArbitrary(options.agentVersions) : configArbitrary;
+export function scenarioArbitrary(options: ScenarioArbitraryOptions = {}): fc.Arbitrary<Scenario> {
   return fc
-    .tuple(podArbitrary(options), config)
+    .tuple(podArbitrary(options), options.config ?? configArbitrary)
     .chain(([pod, { input, config }]) => contextArbitrary(pod).map((context) => ({ pod, configInput: input, config, context })));
 }
 
@@ -30,9 +29,9 @@ export function scenarioArbitrary(options: ScenarioOptions = {}): fc.Arbitrary<S
  * label, names a library when it names none, and lives outside the namespaces
  * library injection leaves alone (kube-system, the agent's `datadog`).
  */
-export function libraryScenarioArbitrary(versions: fc.Arbitrary<string>): fc.Arbitrary<Scenario> {
+export function libraryScenarioArbitrary(config: fc.Arbitrary<GeneratedConfig>): fc.Arbitrary<Scenario> {
   const movable = (ns: string | undefined) => (ns === 'kube-system' || ns === 'datadog' ? 'shop' : ns);
-  return scenarioArbitrary({ agentVersions: versions }).map((s) => {
+  return scenarioArbitrary({ config }).map((s) => {
     const meta = s.pod.metadata ?? {};
     const labels = { ...(meta.labels ?? {}), 'admission.datadoghq.com/enabled': 'true' };
     const named = Object.keys(meta.annotations ?? {}).some((k) => /-lib\.(version|custom-image)$/.test(k));

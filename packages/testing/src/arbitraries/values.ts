@@ -37,12 +37,6 @@ export const LIBRARY_ENV_NAMES = [...APPENDED_ENV_NAMES, ...PREFIXED_ENV_NAMES, 
 
 const USER_ENV_NAMES = ['APP_MODE', 'LOG_LEVEL', 'PORT', 'HOME', 'FEATURE_X', 'DB_URL', 'GOMAXPROCS'] as const;
 
-/** A Cluster Agent release: one of the two emulated exactly, 7.78.1, or one between them (interpolated). */
-export const agentVersionArbitrary: fc.Arbitrary<string> = fc.oneof(
-  { weight: 2, arbitrary: fc.constantFrom('7.49', '7.78', '7.78.1') },
-  { weight: 1, arbitrary: fc.integer({ min: 50, max: 77 }).map((minor) => `7.${minor}`) },
-);
-
 /** Namespaces contexts and configs pick from (kube-system matters to SSI). */
 export const NAMESPACES = ['default', 'shop', 'payments', 'kube-system', 'datadog'] as const;
 
