@@ -10,8 +10,8 @@ import { createWebhookServer, type WebhookServer } from '../src/server.js';
 import { staticTls, type TlsMaterial, type TlsSource } from '../src/tls.js';
 
 /** A parsed configuration from datadog.yaml-style values; throws on a config error. */
-export function config(values: Record<string, unknown> = {}): AdmissionConfig {
-  const r = parseConfig({ origin: 'test', values });
+export function config(values: Record<string, unknown> = {}, agentVersion?: string): AdmissionConfig {
+  const r = parseConfig({ origin: 'test', values }, { agentVersion });
   if (!r.ok) throw new Error(`config error: ${JSON.stringify(r.errors)}`);
   return r.config;
 }
@@ -30,6 +30,8 @@ export interface TestServerOptions {
   logLevel?: LogLevel;
   logFormat?: LogFormat;
   agentNamespace?: string;
+  /** DD_INSTRUMENTATION_INSTALL_TIME / _ID for library injection. */
+  install?: { time: string; id: string };
   maxBodyBytes?: number;
   /** Wraps the real metrics (to make one throw, say). */
   wrapMetrics?: (metrics: WebhookMetrics) => WebhookMetrics;
@@ -74,6 +76,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     ownerLookup: lookup,
     clock,
     agentNamespace: options.agentNamespace ?? 'datadog',
+    ...(options.install ? { install: options.install } : {}),
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
   const address = await server.listen(0, '127.0.0.1');

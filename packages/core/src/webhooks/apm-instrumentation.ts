@@ -26,6 +26,15 @@ const APPLIED_TARGET_ANNOTATION = 'internal.apm.datadoghq.com/applied-target';
 const INJECTION_MODES = ['auto', 'init_container', 'csi', 'image_volume'] as const;
 const TRUE_WORDS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
 
+/**
+ * DD_INSTRUMENTATION_INSTALL_TIME and _ID as the Cluster Agent derives them: its own env
+ * vars of those names, else its start time (Unix seconds) and no id. Adapters pass the result
+ * in MutationContext.install.
+ */
+export function installFacts(env: Readonly<Record<string, string | undefined>>, startSeconds: number): { time: string; id: string } {
+  return { time: env.DD_INSTRUMENTATION_INSTALL_TIME || String(startSeconds), id: env.DD_INSTRUMENTATION_INSTALL_ID ?? '' };
+}
+
 /** `/injectlib` for Cluster Agent 7.57 and later. */
 export function instrumentWithInjector(pod: Pod, context: MutationContext, config: AdmissionConfig): WebhookResult {
   const first = startRun('auto-instrumentation', pod);
