@@ -5,6 +5,7 @@ import {
   applyStrictPatch,
   deepFreeze,
   formatPodValidationErrors,
+  libraryScenarioArbitrary,
   isKubernetesQuantity,
   parseGeneratedConfig,
   patchViolations,
@@ -27,8 +28,12 @@ import {
 const RUNS = { numRuns: 200, seed: 4242 } as const;
 /** Scenarios for the core's default release: the spec oracles below state 7.49 facts. */
 const scenarios = scenarioArbitrary();
-/** Scenarios for 7.49, 7.78 and releases between: the core properties hold for every release. */
-const everyRelease = scenarioArbitrary({ config: versionedConfigArbitrary });
+/**
+ * Scenarios for 7.49, 7.78 and releases between: the core properties hold for every release.
+ * Half of them are built so that the injector-era library webhook (7.57+) acts.
+ */
+const injectorEra = versionedConfigArbitrary.filter((g) => hasChange(g.config.agentVersion, 'apm-injector'));
+const everyRelease = fc.oneof(scenarioArbitrary({ config: versionedConfigArbitrary }), libraryScenarioArbitrary(injectorEra));
 /** The same scenarios with `admission_controller.reinvocation_policy: Never`. */
 const neverScenarios = everyRelease.map((s): Scenario => {
   const ac = { ...(s.configInput.admission_controller as Record<string, unknown>), reinvocation_policy: 'Never' };

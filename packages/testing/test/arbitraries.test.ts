@@ -215,4 +215,9 @@ describe('outcomes the injector era (7.78) reaches through the core', () => {
       expect(results.filter(pred).length).toBeGreaterThanOrEqual(3);
     });
   }
+
+  it('library scenarios, which the core properties draw half of their runs from, inject libraries in at least a third of the cases', () => {
+    const library = results.slice(1000);
+    expect(library.filter((r) => r.events.some((e) => e.name === 'datadog-init-apm-inject')).length).toBeGreaterThan(library.length / 3);
+  });
 });

@@ -10,6 +10,10 @@ const MAX_EXPONENT = 2n ** 63n;
 
 /** Returns the quantity string when Kubernetes would accept it, undefined otherwise. */
 export function parseQuantity(q: string): string | undefined {
+  return matchQuantity(q) ? q : undefined;
+}
+
+function matchQuantity(q: string): RegExpExecArray | undefined {
   if (q === '') return undefined;
   const m = QUANTITY.exec(q);
   if (!m) return undefined;
@@ -18,7 +22,7 @@ export function parseQuantity(q: string): string | undefined {
     const e = BigInt(exponent);
     if (e >= MAX_EXPONENT || -e > MAX_EXPONENT) return undefined;
   }
-  return q;
+  return m;
 }
 
 /** How Kubernetes prints a quantity: the form its suffix was written in. */
@@ -41,9 +45,9 @@ const MAX_INT64 = 2n ** 63n - 1n;
 
 /** The exact value of a quantity string (or a JSON number, which the API server also accepts); undefined when Kubernetes would reject it. */
 export function readQuantity(input: string | number): Quantity | undefined {
-  const text = typeof input === 'number' ? String(input) : input;
-  if (parseQuantity(text) === undefined) return undefined;
-  const [, sign, whole, fraction = '', suffix = ''] = QUANTITY.exec(text)!;
+  const m = matchQuantity(typeof input === 'number' ? String(input) : input);
+  if (!m) return undefined;
+  const [, sign, whole, fraction = '', suffix = ''] = m;
   let unscaled = BigInt((whole ?? '') + fraction || '0');
   let scale = -fraction.length;
   let format: QuantityFormat = 'DecimalSI';
@@ -68,6 +72,7 @@ export function readQuantity(input: string | number): Quantity | undefined {
 }
 
 function compare(a: bigint, as: number, b: bigint, bs: number): number {
+  if (as === bs) return a < b ? -1 : a > b ? 1 : 0;
   const s = Math.min(as, bs);
   const x = a * 10n ** BigInt(as - s);
   const y = b * 10n ** BigInt(bs - s);

@@ -217,14 +217,20 @@ function annotate(run: Run, key: string, value: string, reason: string): void {
 
 /** Two consecutive results of /injectlib as one (the second ran on the first's pod). */
 function join(first: WebhookResult, second: WebhookResult): WebhookResult {
-  return {
+  if (first.patch.length === 0 && first.warnings.length === 0) return own(second);
+  return own({
     webhook: 'auto-instrumentation',
     pod: second.pod,
-    patch: [...first.patch, ...second.patch],
-    events: [...first.events.map(ownEvent), ...second.events.map(ownEvent)],
-    warnings: [...first.warnings, ...second.warnings].map((w) => ({ ...w, webhook: 'auto-instrumentation' as const })),
-    ...(second.patch.length === 0 && first.patch.length === 0 && second.skip ? { skip: second.skip } : {}),
-  };
+    patch: first.patch.concat(second.patch),
+    events: first.events.concat(second.events),
+    warnings: first.warnings.concat(second.warnings),
+  });
+}
+
+/** The result as /injectlib's: events and warnings of the mutators it ran are its own. */
+function own(r: WebhookResult): WebhookResult {
+  if (r.events.every((e) => e.webhook === 'auto-instrumentation') && r.warnings.every((w) => w.webhook === 'auto-instrumentation')) return r;
+  return { ...r, webhook: 'auto-instrumentation', events: r.events.map(ownEvent), warnings: r.warnings.map((w) => ({ ...w, webhook: 'auto-instrumentation' as const })) };
 }
 
 /** A mutator's failure as the failure of /injectlib: nothing of it is kept. */
