@@ -2,6 +2,7 @@ import {
   configFromDatadogAgent,
   configFromHelmValues,
   DATADOG_AGENT_KIND,
+  DEFAULT_AGENT_VERSION,
   layerConfig,
   parseConfig,
   type AdmissionConfig,
@@ -61,14 +62,16 @@ export async function configSources(args: ConfigArgs, io: Io): Promise<ConfigSou
 export async function loadConfig(args: ConfigArgs, io: Io): Promise<LoadedConfig> {
   const extra = await configSources(args, io);
   const namespace = args.agentNamespace ?? 'default';
+  // Until dd-mutate has --agent-version, it emulates the core's default release whatever the files deploy.
+  const agentVersion = { version: DEFAULT_AGENT_VERSION, origin: 'dd-mutate default' };
   if (args.helmValues !== undefined) {
     const values = parseConfigFile(await readText(args.helmValues, io), args.helmValues);
-    const surface = configFromHelmValues(values, { release: args.release, namespace, source: args.helmValues });
+    const surface = configFromHelmValues(values, { release: args.release, namespace, source: args.helmValues, agentVersion });
     return layered(surface, extra, `Helm values ${args.helmValues}`, []);
   }
   if (args.datadogAgent !== undefined) {
     const resource = pickDatadogAgent(await readText(args.datadogAgent, io), args.datadogAgent);
-    const surface = configFromDatadogAgent(resource, { namespace, source: args.datadogAgent, distribution: detectable(args.distributions) });
+    const surface = configFromDatadogAgent(resource, { namespace, source: args.datadogAgent, distribution: detectable(args.distributions), agentVersion });
     return layered(surface, extra, `DatadogAgent ${args.datadogAgent}`, namespaceConflict(surface, args, args.datadogAgent));
   }
   const parsed = parseConfig(extra);

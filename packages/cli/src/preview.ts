@@ -17,6 +17,7 @@ import {
   type WebhookName,
 } from '@dd-admission/core';
 import { InputError, type Problem } from './errors.js';
+import type { InstrumentationFacts } from './instrumentation-facts.js';
 import type { Unit } from './documents.js';
 
 /** What the preview needs besides the documents and the config. */
@@ -26,6 +27,8 @@ export interface PreviewOptions {
   /** Namespace the webhook runs in (service-mode host name). */
   agentNamespace: string;
   webhooks: readonly WebhookName[];
+  /** The clock and install facts library injection stamps on pods. */
+  facts: InstrumentationFacts;
 }
 
 /** The preview of one object: what the webhooks did to it, or why it was not previewed. */
@@ -79,6 +82,8 @@ function previewUnit(
   const context: MutationContext = {
     namespace,
     agentNamespace: options.agentNamespace,
+    now: options.facts.now,
+    install: options.facts.install,
     // The workload's own owner chain first: it is what the cluster would hold for these pods.
     owners: [...view.owners, ...lookups],
     namespaceLabels: { [NAMESPACE_NAME_LABEL]: namespace, ...namespaces.get(namespace) },

@@ -85,7 +85,7 @@ function describeTargets(events: readonly MutationEvent[]): string {
   return [...named('container', of('containers')), ...named('init container', of('initContainers'))].join('; ');
 }
 
-const KIND_NAME: Record<MutationEvent['kind'], string> = { env: 'env', volume: 'volume', volumeMount: 'volume mount', initContainer: 'init container' };
+const KIND_NAME: Record<MutationEvent['kind'], string> = { env: 'env', volume: 'volume', volumeMount: 'volume mount', initContainer: 'init container', annotation: 'annotation' };
 const ACTION_NAME: Record<MutationEvent['action'], string> = { added: '', combined: ' (combined with the existing value)', replaced: ' (replacing the existing value)' };
 
 function groupLines(g: Group, style: Style, origins: Origins): string[] {

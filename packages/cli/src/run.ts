@@ -9,6 +9,7 @@ import { parseDocuments, type Input } from './documents.js';
 import { configCommand } from './config-command.js';
 import { formatProblem, InputError, UsageError } from './errors.js';
 import { helpText, usageLine } from './help.js';
+import { instrumentationFacts } from './instrumentation-facts.js';
 import { displayName, readText, type Io } from './io.js';
 import { requireConfig } from './load-config.js';
 import { manifestsCommand } from './manifests-command.js';
@@ -87,7 +88,8 @@ async function previewCommand(options: Options, io: Io): Promise<number> {
   io.stderr.write(explainFindings(distributionChecks({ ...loaded, distributions: options.distributions, namespaces }), errStyle));
   // The Cluster Agent runs in the Helm release namespace or the DatadogAgent's: the service-mode host names it.
   const agentNamespace = loaded.deployment.surface === 'config' ? (options.agentNamespace ?? 'default') : loaded.deployment.namespace;
-  const previews = preview(input.units, loaded.config, { ...options, agentNamespace });
+  const facts = instrumentationFacts(io.env, Date.now());
+  const previews = preview(input.units, loaded.config, { ...options, agentNamespace, facts });
   const patched = patchedDocuments(input, previews);
 
   io.stdout.write(renderStdout(options, input, previews, patched, styleFor(io.isTTY.stdout, io.env)));

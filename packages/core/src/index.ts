@@ -8,12 +8,14 @@ export * from './review/base64.js';
 // versions/: which Cluster Agent release is emulated, and what changed between releases.
 export * from './versions/agent-version.js';
 export * from './versions/behaviour-changes.js';
+export * from './versions/evidence.js';
 
 // config/: Datadog configuration keys -> a typed AdmissionConfig.
 export * from './config/parse.js';
 export { CONFIG_KEYS, DECLARED_ENV_NAMES, type KeyType } from './config/schema.js';
-export { CLUSTER_KEYS_SINCE } from './config/cluster-keys-since.js';
-export { parseQuantity } from './config/quantity.js';
+export * from './config/key-versions.js';
+export { parseQuantity, readQuantity, formatQuantity, addQuantities, compareQuantities, ZERO_QUANTITY, type Quantity, type QuantityFormat } from './config/quantity.js';
+export * from './config/instrumentation-targets.js';
 export { nearest, editDistance } from './config/suggest.js';
 
 // webhooks/: the mutation path, from selection to the patch and its events.
@@ -24,10 +26,17 @@ export * from './webhooks/ssi.js';
 export * from './webhooks/owners.js';
 export * from './webhooks/webhook.js';
 export * from './webhooks/env-injection.js';
+export * from './webhooks/volume-injection.js';
 export * from './webhooks/config-injection.js';
 export * from './webhooks/tags-injection.js';
 export * from './webhooks/lib-config.js';
 export * from './webhooks/lib-injection.js';
+export * from './webhooks/libraries.js';
+export * from './webhooks/library-selection.js';
+export * from './webhooks/ssi-targets.js';
+export * from './webhooks/init-resources.js';
+export * from './webhooks/apm-injector.js';
+export * from './webhooks/apm-instrumentation.js';
 export * from './webhooks/mutate.js';
 export * from './webhooks/review-response.js';
 export * from './webhooks/probe-answer.js';
@@ -38,7 +47,7 @@ export type { Operation } from 'fast-json-patch';
 // surfaces/: what the Helm chart and the Datadog Operator deploy.
 export * from './surfaces/agent-deployment.js';
 export * from './surfaces/cluster-agent-env.js';
-export { HELM_CHART_VERSION, HELM_DEFAULTS, helmValuesSchema, coalesceValues, type HelmValues } from './surfaces/helm-values-schema.js';
+export { HELM_CHART_VERSION, HELM_CLUSTER_AGENT_IMAGE_TAG, HELM_DEFAULTS, helmValuesSchema, coalesceValues, type HelmValues } from './surfaces/helm-values-schema.js';
 export { helmConfigMode, helmFullname, helmRegistry, type Decided, type OriginOf } from './surfaces/helm-chart.js';
 export * from './surfaces/helm-values.js';
 export { DATADOG_AGENT_API_VERSION, DATADOG_AGENT_KIND, DATADOG_AGENT_DEFAULTS, datadogAgentSchema, type DatadogAgent } from './surfaces/datadog-agent-schema.js';

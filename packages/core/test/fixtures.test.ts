@@ -43,11 +43,10 @@ function runDocument(doc: unknown, fixture: Fixture, config: AdmissionConfig, ob
   if (!isPodBearing(doc.kind)) return { doc, messages: [], problems: [] };
   const view = podView(doc, fixture.context.namespace);
   const others = objects.filter((o) => o !== doc && isObject(o.metadata)) as unknown as KubeObject[];
-  const result = mutate(
-    view.pod,
-    { namespace: view.pod.metadata?.namespace ?? fixture.context.namespace, agentNamespace: fixture.context.agentNamespace, owners: [...view.owners, ...others] },
-    config,
-  );
+  const namespace = view.pod.metadata?.namespace ?? fixture.context.namespace;
+  const { agentNamespace } = fixture.context;
+  const { now, install } = fixture.facts;
+  const result = mutate(view.pod, { namespace, agentNamespace, owners: [...view.owners, ...others], namespaceLabels: namespaceLabels(objects, namespace), now, install }, config);
   const problems: string[] = [];
   try {
     expect(applyStrictPatch(view.pod, result.patch)).toEqual(JSON.parse(JSON.stringify(result.pod)));
@@ -60,8 +59,15 @@ function runDocument(doc: unknown, fixture: Fixture, config: AdmissionConfig, ob
   return { doc: documentWithPod(doc, view, result.pod), messages, problems };
 }
 
+/** The labels of the pod's namespace as the CLI reads them: its name, and a Namespace object's labels from the input. */
+function namespaceLabels(objects: readonly Obj[], namespace: string): Record<string, string> {
+  const ns = objects.find((o) => o.kind === 'Namespace' && isObject(o.metadata) && o.metadata.name === namespace);
+  const labels = ns && isObject(ns.metadata) && isObject(ns.metadata.labels) ? (ns.metadata.labels as Record<string, string>) : {};
+  return { 'kubernetes.io/metadata.name': namespace, ...labels };
+}
+
 function parseFixtureConfig(fixture: Fixture): { config: AdmissionConfig; messages: string[] } {
-  const parsed = parseConfig([{ origin: 'config.yaml', values: fixture.config ?? {} }]);
+  const parsed = parseConfig([{ origin: 'config.yaml', values: fixture.config ?? {} }], { agentVersion: fixture.agentVersion });
   if (!parsed.ok) throw new Error(`${fixture.name}: config.yaml rejected: ${parsed.errors.map(formatConfigIssue).join('; ')}`);
   return { config: parsed.config, messages: parsed.warnings.map(formatConfigIssue) };
 }

@@ -3,9 +3,16 @@ import { expect } from 'vitest';
 import jsonpatch from 'fast-json-patch';
 import { parseConfig, type AdmissionConfig, type Container, type EnvVar, type Operation, type Pod } from '@dd-admission/core';
 
-/** A parsed configuration; `values` may use nested or dotted datadog.yaml keys. Throws on a config error. */
-export function config(values: Record<string, unknown> = {}): AdmissionConfig {
-  const r = parseConfig({ origin: 'test', values });
+/** A parsed configuration for `agentVersion` (default: the core's); `values` may use nested or dotted datadog.yaml keys. Throws on a config error. */
+export function config(values: Record<string, unknown> = {}, agentVersion?: string): AdmissionConfig {
+  const r = parseConfig({ origin: 'test', values }, { agentVersion });
+  if (!r.ok) throw new Error(`config error: ${JSON.stringify(r.errors)}`);
+  return r.config;
+}
+
+/** A parsed configuration for Cluster Agent `version` (`7.78`, `7.60`, ...). Throws on a config error. */
+export function configFor(version: string, values: Record<string, unknown> = {}): AdmissionConfig {
+  const r = parseConfig({ origin: 'test', values }, { agentVersion: version });
   if (!r.ok) throw new Error(`config error: ${JSON.stringify(r.errors)}`);
   return r.config;
 }

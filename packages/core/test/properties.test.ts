@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mutate, type MutationResult, type Pod } from '@dd-admission/core';
+import { formatAgentVersion, hasChange, mutate, SAFE_TO_EVICT_ANNOTATION, type MutationResult, type Pod } from '@dd-admission/core';
 import {
   applyStrictPatch,
   deepFreeze,
   formatPodValidationErrors,
+  libraryScenarioArbitrary,
   isKubernetesQuantity,
   parseGeneratedConfig,
   patchViolations,
@@ -14,20 +15,29 @@ import {
   toJson,
   userEnvViolations,
   validatePod,
+  versionedConfigArbitrary,
   type Scenario,
 } from '@dd-admission/testing';
 
 // The properties DESIGN.md asks the core to keep, checked over generated pods,
-// configurations and contexts (packages/testing/src/arbitraries). A failure here
+// configurations and contexts (packages/testing/src/arbitraries), for every
+// emulated Cluster Agent version (7.49, 7.78 and releases between). A failure here
 // prints the shrunk counterexample; the seed is fixed so a run is reproducible
 // (change it locally to explore more).
 
 const RUNS = { numRuns: 200, seed: 4242 } as const;
+/** Scenarios for the core's default release: the spec oracles below state 7.49 facts. */
 const scenarios = scenarioArbitrary();
+/**
+ * Scenarios for 7.49, 7.78 and releases between: the core properties hold for every release.
+ * Half of them are built so that the injector-era library webhook (7.57+) acts.
+ */
+const injectorEra = versionedConfigArbitrary.filter((g) => hasChange(g.config.agentVersion, 'apm-injector'));
+const everyRelease = fc.oneof(scenarioArbitrary({ config: versionedConfigArbitrary }), libraryScenarioArbitrary(injectorEra));
 /** The same scenarios with `admission_controller.reinvocation_policy: Never`. */
-const neverScenarios = scenarios.map((s): Scenario => {
+const neverScenarios = everyRelease.map((s): Scenario => {
   const ac = { ...(s.configInput.admission_controller as Record<string, unknown>), reinvocation_policy: 'Never' };
-  const { input, config } = parseGeneratedConfig({ ...s.configInput, admission_controller: ac });
+  const { input, config } = parseGeneratedConfig({ ...s.configInput, admission_controller: ac }, formatAgentVersion(s.config.agentVersion));
   return { ...s, configInput: input, config };
 });
 
@@ -56,14 +66,15 @@ const containersOf = (pod: unknown, key: 'containers' | 'initContainers'): Obj[]
  * rejects the pod). That is the specified behaviour, not a core bug, so such pods are
  * left out of property (c).
  */
-function hasForeignLibMount(pod: unknown): boolean {
+function hasForeignLibMount(s: Scenario, pod: unknown = s.pod): boolean {
+  if (hasChange(s.config.agentVersion, 'apm-injector')) return false;
   return containersOf(pod, 'containers').some((c) => asList(c.volumeMounts).some((m) => m.mountPath === '/datadog-lib' && m.name !== 'datadog-auto-instrumentation'));
 }
 
-describe('core properties', () => {
+describe('core properties, for every release', () => {
   it('(a) idempotent: mutating the result again yields an empty patch (reinvocationPolicy IfNeeded)', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
+      fc.property(everyRelease, (s) => {
         // With Never, webhooks are not re-invoked after lib injection, so a second pass
         // legitimately reaches the new init containers; property (a2) covers that case.
         fc.pre(reinvokes(s));
@@ -74,13 +85,13 @@ describe('core properties', () => {
     );
   });
 
-  it('(a2) with reinvocationPolicy Never, a second pass only reaches what reinvocation would have: the new datadog-lib init containers', () => {
+  it('(a2) with reinvocationPolicy Never, a second pass only reaches what reinvocation would have: the new Datadog init containers', () => {
     fc.assert(
       fc.property(neverScenarios, (s) => {
         const first = run(s);
         const before = new Set(containersOf(s.pod, 'initContainers').map((c) => c.name));
         const libInit = containersOf(first.pod, 'initContainers').flatMap((c, i) =>
-          typeof c.name === 'string' && /^datadog-lib-[a-z]+-init$/.test(c.name) && !before.has(c.name) ? [`/spec/initContainers/${i}/`] : [],
+          typeof c.name === 'string' && /^datadog-(lib-[a-z]+-init|init-apm-inject)$/.test(c.name) && !before.has(c.name) ? [`/spec/initContainers/${i}/`] : [],
         );
         for (const op of run(s, first.pod).patch) {
           // webhooks.md §7: the config webhook, run again, gives the new init containers its env
@@ -95,7 +106,7 @@ describe('core properties', () => {
 
   it('(b) the patch applied to the input with strict-patch equals the result pod', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
+      fc.property(everyRelease, (s) => {
         const r = run(s);
         expect(applyStrictPatch(s.pod, r.patch)).toEqual(wire(r.pod));
       }),
@@ -105,9 +116,9 @@ describe('core properties', () => {
 
   it('(c) a valid pod stays valid', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
+      fc.property(everyRelease, (s) => {
         fc.pre(validatePod(s.pod).length === 0);
-        fc.pre(!hasForeignLibMount(s.pod));
+        fc.pre(!hasForeignLibMount(s));
         const errors = validatePod(run(s).pod);
         expect(errors, formatPodValidationErrors(errors)).toEqual([]);
       }),
@@ -117,8 +128,8 @@ describe('core properties', () => {
 
   it('(d) user env entries stay, unchanged and in order, except the documented library combinations', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
-        expect(userEnvViolations(s.pod, run(s).pod)).toEqual([]);
+      fc.property(everyRelease, (s) => {
+        expect(userEnvViolations(s.pod, run(s).pod, s.config.agentVersion)).toEqual([]);
       }),
       RUNS,
     );
@@ -126,7 +137,7 @@ describe('core properties', () => {
 
   it('(e) the input (pod, context, config) is never modified', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
+      fc.property(everyRelease, (s) => {
         const before = structuredClone(s);
         // Frozen copies turn any write into a TypeError (ESM is strict mode).
         const frozen = deepFreeze(structuredClone(s));
@@ -140,8 +151,10 @@ describe('core properties', () => {
 
   it('(f) unknown fields survive: everything outside the injection points is unchanged', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
-        expect(preservationViolations(s.pod, run(s).pod)).toEqual([]);
+      fc.property(everyRelease, (s) => {
+        // The injector (7.57) replaces a volume that has one of its own names.
+        const replaceableVolumes = hasChange(s.config.agentVersion, 'apm-injector') ? ['datadog-auto-instrumentation', 'datadog-auto-instrumentation-etc'] : [];
+        expect(preservationViolations(s.pod, run(s).pod, { replaceableVolumes })).toEqual([]);
       }),
       RUNS,
     );
@@ -149,7 +162,7 @@ describe('core properties', () => {
 
   it('(g) a failing webhook contributes no operation and leaves the pod as it received it', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
+      fc.property(everyRelease, (s) => {
         const r = run(s);
         let doc: unknown = s.pod;
         for (const call of r.calls) {
@@ -169,7 +182,7 @@ describe('core properties', () => {
 
   it('(h) no add to "/-", every path canonically escaped and pointing where its value lands', () => {
     fc.assert(
-      fc.property(scenarios, (s) => {
+      fc.property(everyRelease, (s) => {
         const r = run(s);
         expect(r.patch.filter((op) => op.op === 'add' && op.path.endsWith('/-'))).toEqual([]);
         expect(patchViolations(s.pod, r.patch)).toEqual([]);
@@ -264,6 +277,49 @@ describe('spec oracles', () => {
           const init = containersOf(r.pod, 'initContainers')[0]!;
           expect(init.resources).toEqual({ requests: { [resource]: q }, limits: { [resource]: q } });
         }
+      }),
+      RUNS,
+    );
+  });
+});
+
+// Oracles of spec/7.78/config-injection-7.78.md, checked on every release that has the change.
+describe('spec oracles for releases after 7.49', () => {
+  const configActed = (r: MutationResult) => r.calls.some((c) => c.webhook === 'config' && !c.failure && !c.skip);
+
+  it('§5 (7.57+): every container the config webhook reaches gets DD_EXTERNAL_ENV naming itself, after DD_INTERNAL_POD_UID', () => {
+    fc.assert(
+      fc.property(everyRelease, (s) => {
+        fc.pre(hasChange(s.config.agentVersion, 'external-env') && reinvokes(s));
+        const r = run(s);
+        fc.pre(configActed(r));
+        for (const key of ['containers', 'initContainers'] as const) {
+          const userSet = new Set(containersOf(s.pod, key).filter((c) => asList(c.env).some((e) => e.name === 'DD_EXTERNAL_ENV')).map((c) => c.name));
+          for (const c of containersOf(r.pod, key)) {
+            if (userSet.has(c.name)) continue;
+            const names = asList(c.env).map((e) => e.name);
+            const external = asList(c.env).find((e) => e.name === 'DD_EXTERNAL_ENV');
+            expect(external?.value, `${key} ${String(c.name)}`).toBe(`it-${key === 'initContainers'},cn-${String(c.name)},pu-$(DD_INTERNAL_POD_UID)`);
+            if (names.indexOf('DD_INTERNAL_POD_UID') > names.indexOf('DD_EXTERNAL_ENV')) {
+              // Only a user's own DD_INTERNAL_POD_UID may sit after it (§5: we do not reorder).
+              expect(asList(containersOf(s.pod, key).find((u) => u.name === c.name)?.env).some((e) => e.name === 'DD_INTERNAL_POD_UID')).toBe(true);
+            }
+          }
+        }
+      }),
+      RUNS,
+    );
+  });
+
+  it('§6 (7.58+): every volume the config webhook adds is named in the safe-to-evict annotation; before 7.58 none is', () => {
+    fc.assert(
+      fc.property(everyRelease, (s) => {
+        const r = run(s);
+        const added = r.events.filter((e) => e.webhook === 'config' && e.kind === 'volume').map((e) => e.name);
+        fc.pre(added.length > 0);
+        const listed = (r.pod.metadata?.annotations?.[SAFE_TO_EVICT_ANNOTATION] ?? '').split(',');
+        const expected = hasChange(s.config.agentVersion, 'safe-to-evict') ? added : [];
+        expect(added.filter((name) => listed.includes(name))).toEqual(expected);
       }),
       RUNS,
     );

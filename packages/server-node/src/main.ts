@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { resourcesNamespace, type AdmissionConfig } from '@dd-admission/core';
+import { installFacts, resourcesNamespace, type AdmissionConfig } from '@dd-admission/core';
 import { connectKube, type KubeClient } from '@dd-admission/kube';
 import { ArgsError, checkTlsSource, controllersEnabled, parseServerArgs, USAGE, type ServerArgs } from './args.js';
 import { systemClock } from './clock.js';
@@ -56,7 +56,8 @@ async function main(): Promise<void> {
     clock: systemClock,
     onCacheResult: metrics.ownerCache,
   });
-  const server = createWebhookServer({ config, tls, logger, metrics, ownerLookup, clock: systemClock, agentNamespace, ...(args.maxBodyBytes ? { maxBodyBytes: args.maxBodyBytes } : {}) });
+  const install = installFacts(process.env, Math.floor(systemClock.now() / 1000));
+  const server = createWebhookServer({ config, tls, logger, metrics, ownerLookup, clock: systemClock, agentNamespace, install, ...(args.maxBodyBytes ? { maxBodyBytes: args.maxBodyBytes } : {}) });
   const address = await server.listen(args.port ?? config.admission_controller.port, args.host).catch((error: Error) => {
     logger.error(SITES.run, `Could not start the admission controller webhook server: ${error.message}`);
     process.exit(1);

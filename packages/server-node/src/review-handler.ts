@@ -16,6 +16,7 @@ import {
   type WebhookName,
   type WebhookResult,
 } from '@dd-admission/core';
+import type { Clock } from './clock.js';
 import { DeadlineExceededError, withDeadline } from './deadline.js';
 import { failureLine, injectionLines, podString, skipLine, SITES } from './log-lines.js';
 import type { Logger } from './logger.js';
@@ -30,6 +31,10 @@ export interface ReviewDeps {
   metrics: WebhookMetrics;
   ownerLookup: OwnerLookup;
   agentNamespace: string;
+  /** The request clock: DD_INJECT_START_TIME of library injection. */
+  clock: Clock;
+  /** DD_INSTRUMENTATION_INSTALL_TIME and _ID, fixed when the server starts. */
+  install: { time: string; id: string };
 }
 
 /** When the answer is due: `budgetMs` after `startedAt` (a performance.now() instant). */
@@ -69,8 +74,9 @@ export async function answerReview(body: Buffer, webhook: EntryName, deadline: D
   }
   let answered = run(review, webhook, [], deps);
   // The core decides whether owners matter (gate passed, no tag labels on the pod): only then are they fetched.
-  if (webhook === 'tags' && answered.result.failure?.code === OWNER_MISSING && pod) {
-    const withOwners = await runWithOwners(review, pod, deadline, dryRun, deps);
+  // The tags webhook reads them, and from 7.64 so does /injectlib, which runs the tags mutator too.
+  if (webhook !== 'config' && answered.result.failure?.code === OWNER_MISSING && pod) {
+    const withOwners = await runWithOwners(review, webhook, pod, deadline, dryRun, deps);
     if (!withOwners) return ok(deadlineAnswer(review, webhook, deadline.budgetMs, deps));
     answered = withOwners;
   }
@@ -126,8 +132,8 @@ function parseReview(body: Buffer, deps: ReviewDeps): { review: AdmissionReview 
   }
 }
 
-/** Fetches the pod's owners within what is left of the deadline and runs the tags webhook again; undefined when time ran out. */
-async function runWithOwners(review: AdmissionReview, pod: Pod, deadline: Deadline, dryRun: boolean, deps: ReviewDeps): Promise<Answered | undefined> {
+/** Fetches the pod's owners within what is left of the deadline and runs the webhook again; undefined when time ran out. */
+async function runWithOwners(review: AdmissionReview, webhook: WebhookName, pod: Pod, deadline: Deadline, dryRun: boolean, deps: ReviewDeps): Promise<Answered | undefined> {
   const namespace = review.request.namespace || pod.metadata?.namespace || '';
   const remaining = deadline.budgetMs - (performance.now() - deadline.startedAt);
   let owners: PodOwners;
@@ -138,7 +144,7 @@ async function runWithOwners(review: AdmissionReview, pod: Pod, deadline: Deadli
     throw error;
   }
   const ownerErrors = owners.failure ? { [owners.failure.key]: owners.failure.message } : {};
-  return run(review, 'tags', owners.owners, deps, ownerErrors);
+  return run(review, webhook, owners.owners, deps, ownerErrors);
 }
 
 function decode(body: Buffer): { value: unknown } | { error: string } {
@@ -165,7 +171,8 @@ function podOf(review: AdmissionReview): Pod | undefined {
 }
 
 function run(review: AdmissionReview, webhook: WebhookName, owners: KubeObject[], deps: ReviewDeps, ownerErrors: Record<string, string> = {}): Answered {
-  return reviewWebhook(review, webhook, { agentNamespace: deps.agentNamespace, owners, ownerErrors }, deps.config);
+  const now = Math.floor(deps.clock.now() / 1000);
+  return reviewWebhook(review, webhook, { agentNamespace: deps.agentNamespace, owners, ownerErrors, now, install: deps.install }, deps.config);
 }
 
 /** Fail open before the API server gives up on us: allowed, no patch, and a warning saying so. */
@@ -196,7 +203,7 @@ function record(pod: Pod | undefined, result: WebhookResult, deps: ReviewDeps): 
     return;
   }
   for (const event of result.events) {
-    if (event.kind === 'initContainer') metrics.libraryInjected(languageOf(event.name));
+    if (event.kind === 'initContainer' && event.name.startsWith('datadog-lib-')) metrics.libraryInjected(languageOf(event.name));
   }
   if (!logger.enabled('debug')) return;
   if (result.skip) {

@@ -22,6 +22,8 @@ export interface WebhookServerOptions {
   clock: Clock;
   /** The namespace the server runs in (service-mode agent host). */
   agentNamespace: string;
+  /** DD_INSTRUMENTATION_INSTALL_TIME and _ID for library injection; default: the start time and no id. */
+  install?: { time: string; id: string };
   /** Largest accepted request body; default 3 MiB. */
   maxBodyBytes?: number;
   /** How long close() lets in-flight requests finish before cutting connections; default 10 s. */
@@ -48,6 +50,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     metrics,
     ownerLookup: options.ownerLookup,
     agentNamespace: options.agentNamespace,
+    clock: options.clock,
+    install: options.install ?? { time: String(Math.floor(options.clock.now() / 1000)), id: '' },
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
   };
   const state = { closing: false };

@@ -30,6 +30,8 @@ export interface TestServerOptions {
   logLevel?: LogLevel;
   logFormat?: LogFormat;
   agentNamespace?: string;
+  /** DD_INSTRUMENTATION_INSTALL_TIME / _ID for library injection. */
+  install?: { time: string; id: string };
   maxBodyBytes?: number;
   /** Wraps the real metrics (to make one throw, say). */
   wrapMetrics?: (metrics: WebhookMetrics) => WebhookMetrics;
@@ -74,6 +76,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     ownerLookup: lookup,
     clock,
     agentNamespace: options.agentNamespace ?? 'datadog',
+    ...(options.install ? { install: options.install } : {}),
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
   const address = await server.listen(0, '127.0.0.1');

@@ -6,7 +6,6 @@ export * from './arbitraries/containers.js';
 export * from './arbitraries/metadata.js';
 export * from './arbitraries/pod.js';
 export * from './arbitraries/config.js';
-export * from './arbitraries/agent-version.js';
 export * from './arbitraries/context.js';
 export * from './arbitraries/scenario.js';
 export * from './arbitraries/review.js';

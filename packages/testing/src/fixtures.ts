@@ -3,11 +3,16 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_AGENT_VERSION } from '@dd-admission/core';
 
 // The golden corpus: one directory per case under packages/testing/fixtures/.
 //   input.yaml           documents given to `dd-mutate` (Pods, workloads, Lists, anything else)
 //   config.yaml          optional datadog.yaml-style configuration
-//   context.yaml         optional {namespace, agentNamespace} (the CLI's -n / --agent-namespace)
+//   context.yaml         optional {namespace, agentNamespace} (the CLI's -n / --agent-namespace),
+//                        agentVersion (the release to emulate, default the core's), and the
+//                        clock and install facts library injection stamps on pods: now,
+//                        installTime, installId (the CLI's SOURCE_DATE_EPOCH and
+//                        DD_INSTRUMENTATION_INSTALL_TIME / _ID; fixed defaults below)
 //   expected.yaml        what `dd-mutate input.yaml -o yaml` prints: every input document in
 //                        order, Pods mutated, workloads with their pod template mutated,
 //                        Lists with their items handled the same way, others unchanged
@@ -21,13 +26,28 @@ const contextSchema = z
   .strictObject({
     namespace: z.string().min(1).optional(),
     agentNamespace: z.string().min(1).optional(),
+    agentVersion: z.string().min(1).optional(),
+    now: z.number().int().nonnegative().optional(),
+    installTime: z.string().optional(),
+    installId: z.string().optional(),
   })
   .nullish();
+
+/** The clock and install facts every case runs with unless its context.yaml says otherwise. */
+export const FIXTURE_NOW = 1767225600;
+export const FIXTURE_INSTALL = { time: '1767000000', id: 'd1f3e5c7-install' } as const;
 
 /** The request context a fixture runs with (defaults: namespace and agentNamespace `default`). */
 export interface FixtureContext {
   namespace: string;
   agentNamespace: string;
+}
+
+/** The clock and install facts a fixture's library injection stamps on pods. */
+export interface FixtureFacts {
+  /** Unix seconds of the admission (DD_INJECT_START_TIME). */
+  now: number;
+  install: { time: string; id: string };
 }
 
 /** One golden case, loaded and parsed. */
@@ -37,6 +57,9 @@ export interface Fixture {
   inputPath: string;
   configPath?: string;
   context: FixtureContext;
+  /** The release the case emulates (context.yaml agentVersion; default the core's). */
+  agentVersion: string;
+  facts: FixtureFacts;
   inputDocs: unknown[];
   /** The parsed config.yaml values (datadog.yaml style), undefined without a config.yaml. */
   config: Record<string, unknown> | undefined;
@@ -120,6 +143,11 @@ export function loadFixture(dir: string): Fixture {
     context: {
       namespace: parsedContext.data?.namespace ?? 'default',
       agentNamespace: parsedContext.data?.agentNamespace ?? 'default',
+    },
+    agentVersion: parsedContext.data?.agentVersion ?? DEFAULT_AGENT_VERSION,
+    facts: {
+      now: parsedContext.data?.now ?? FIXTURE_NOW,
+      install: { time: parsedContext.data?.installTime ?? FIXTURE_INSTALL.time, id: parsedContext.data?.installId ?? FIXTURE_INSTALL.id },
     },
     inputDocs: readYaml(name, inputPath),
     config: config as Record<string, unknown> | undefined,

@@ -1,3 +1,4 @@
+import { hasChange, type AgentVersion } from '@dd-admission/core';
 import { applyStrictPatch, formatPointer, jsonEqual, parsePointer, type PatchOperation } from './strict-patch.js';
 import { APPENDED_ENV_NAMES, PREFIXED_ENV_NAMES, REPLACED_ENV_NAMES } from './arbitraries/values.js';
 
@@ -27,8 +28,16 @@ function spec(pod: unknown): Obj {
   return isObject(pod) && isObject(pod.spec) ? pod.spec : {};
 }
 
-/** How the lib webhook may change a user's env entry of this name in an application container. */
-export function combinationRule(name: string): 'append' | 'prefix' | 'replace' | undefined {
+/**
+ * How the lib webhook may change a user's env entry of this name in an application container:
+ * the 7.49 per-language table, or from 7.57 (the injector) only LD_PRELOAD, replaced and
+ * from 7.61 joined after the user's value.
+ */
+export function combinationRule(name: string, version?: AgentVersion): 'append' | 'prefix' | 'replace' | undefined {
+  if (version && hasChange(version, 'apm-injector')) {
+    if (name !== 'LD_PRELOAD') return undefined;
+    return hasChange(version, 'ld-preload-join') ? 'append' : 'replace';
+  }
   if ((APPENDED_ENV_NAMES as readonly string[]).includes(name)) return 'append';
   if ((PREFIXED_ENV_NAMES as readonly string[]).includes(name)) return 'prefix';
   if ((REPLACED_ENV_NAMES as readonly string[]).includes(name)) return 'replace';
@@ -56,7 +65,7 @@ function isSubsequence<T>(small: readonly T[], big: readonly T[], matches: (a: T
  * relative order — except the library vars of application containers, which may be
  * appended to (value still starts with the user's), prefixed (still ends with it) or replaced.
  */
-export function userEnvViolations(input: unknown, output: unknown): string[] {
+export function userEnvViolations(input: unknown, output: unknown, version?: AgentVersion): string[] {
   const out: string[] = [];
   for (const key of LISTS) {
     for (const c of list(spec(input)[key])) {
@@ -68,21 +77,21 @@ export function userEnvViolations(input: unknown, output: unknown): string[] {
       }
       const before = list(c.env);
       const now = list(after.env);
-      const same = (a: Obj, b: Obj) => a.name === b.name && (key === 'containers' && combinationRule(String(a.name)) ? true : jsonEqual(a, b));
+      const same = (a: Obj, b: Obj) => a.name === b.name && (key === 'containers' && combinationRule(String(a.name), version) ? true : jsonEqual(a, b));
       if (!isSubsequence(before, now, same)) {
         out.push(`${where}: user env ${JSON.stringify(before.map((e) => e.name))} not kept in order in ${JSON.stringify(now.map((e) => e.name))}`);
         continue;
       }
-      if (key === 'containers') out.push(...combinedEnvViolations(where, before, now));
+      if (key === 'containers') out.push(...combinedEnvViolations(where, before, now, version));
     }
   }
   return out;
 }
 
-function combinedEnvViolations(where: string, before: Obj[], now: Obj[]): string[] {
+function combinedEnvViolations(where: string, before: Obj[], now: Obj[], version?: AgentVersion): string[] {
   const out: string[] = [];
   for (const entry of before) {
-    const rule = combinationRule(String(entry.name));
+    const rule = combinationRule(String(entry.name), version);
     if (!rule) continue;
     const result = now.find((e) => e.name === entry.name)!;
     const at = `${where}: env ${String(entry.name)}`;
@@ -99,23 +108,31 @@ function combinedEnvViolations(where: string, before: Obj[], now: Obj[]): string
   return out;
 }
 
+/** What a mutation may replace that the user wrote: volumes of these names (the 7.57+ injector replaces its own). */
+export interface PreservationOptions {
+  replaceableVolumes?: readonly string[];
+}
+
 /**
- * Everything outside the injection points is unchanged: top-level fields and metadata,
- * spec fields other than the three lists, every container field but env and
+ * Everything outside the injection points is unchanged: top-level fields and metadata
+ * (annotations may be added; the user's stay, the autoscaler's safe-to-evict list only
+ * grows), spec fields other than the three lists, every container field but env and
  * volumeMounts; user volumes, mounts and containers kept in order, no new app container.
  */
-export function preservationViolations(input: unknown, output: unknown): string[] {
+export function preservationViolations(input: unknown, output: unknown, options: PreservationOptions = {}): string[] {
   const out: string[] = [];
   if (!isObject(input) || !isObject(output)) return ['input or output is not an object'];
-  for (const [k, v] of Object.entries(without(input, ['spec']))) {
+  for (const [k, v] of Object.entries(without(input, ['spec', 'metadata']))) {
     if (!jsonEqual(v, output[k])) out.push(`${k} changed`);
   }
+  out.push(...metadataViolations(input.metadata, output.metadata));
   const before = spec(input);
   const after = spec(output);
   for (const [k, v] of Object.entries(without(before, [...LISTS, 'volumes']))) {
     if (!jsonEqual(v, after[k])) out.push(`spec.${k} changed`);
   }
-  if (!isSubsequence(list(before.volumes), list(after.volumes), jsonEqual)) out.push('user volumes not kept in order');
+  const replaceable = (v: Obj) => (options.replaceableVolumes ?? []).includes(String(v.name));
+  if (!isSubsequence(list(before.volumes).filter((v) => !replaceable(v)), list(after.volumes), jsonEqual)) out.push('user volumes not kept in order');
   if (list(before.containers).length !== list(after.containers).length) out.push('number of application containers changed');
   for (const key of LISTS) {
     const names = (p: Obj) => list(p[key]).map((c) => c.name);
@@ -130,6 +147,32 @@ export function preservationViolations(input: unknown, output: unknown): string[
       if (!isSubsequence(list(c.volumeMounts), list(now.volumeMounts), jsonEqual)) out.push(`${where}: user volumeMounts not kept in order`);
     }
   }
+  return out;
+}
+
+/** Annotations a webhook may add, and how it may change a user's value (safe-to-evict: names appended after a comma). */
+const INJECTED_ANNOTATIONS: Readonly<Record<string, 'append' | 'add'>> = {
+  'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'append',
+  // Library injection's markers (lib-injection-7.78.md §5).
+  'internal.apm.datadoghq.com/applied-target': 'add',
+  'internal.apm.datadoghq.com/injection-error': 'add',
+  'apm.datadoghq.com/injection-error': 'add',
+};
+
+/** Metadata is unchanged, but for the injected annotations (the map may appear for them). */
+function metadataViolations(before: unknown, after: unknown): string[] {
+  if (!isObject(before) || !isObject(after)) return jsonEqual(before, after) ? [] : ['metadata changed'];
+  if (!jsonEqual(without(before, ['annotations']), without(after, ['annotations']))) return ['metadata changed'];
+  if (!isObject(after.annotations)) return jsonEqual(before.annotations, after.annotations) ? [] : ['metadata.annotations changed'];
+  const was = isObject(before.annotations) ? before.annotations : {};
+  const now = after.annotations;
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(was)) {
+    const appendable = INJECTED_ANNOTATIONS[k] === 'append' && typeof now[k] === 'string';
+    const kept = now[k] === v || (appendable && (v === '' || (now[k] as string).startsWith(`${String(v)},`)));
+    if (!kept) out.push(`annotation ${k} changed`);
+  }
+  for (const k of Object.keys(now)) if (!Object.hasOwn(was, k) && !Object.hasOwn(INJECTED_ANNOTATIONS, k)) out.push(`annotation ${k} added`);
   return out;
 }
 

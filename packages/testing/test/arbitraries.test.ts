@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mutate, parseAdmissionReview, parseConfig } from '@dd-admission/core';
-import { admissionReviewArbitrary, configArbitrary, datadogYamlArbitrary, scenarioArbitrary, validatePod, type Scenario } from '@dd-admission/testing';
+import { formatAgentVersion, mutate, parseAdmissionReview, parseConfig } from '@dd-admission/core';
+import { admissionReviewArbitrary, configArbitrary, datadogYamlArbitrary, libraryScenarioArbitrary, scenarioArbitrary, validatePod, versionedConfigArbitrary, type Scenario } from '@dd-admission/testing';
 
 // The properties are only as good as what the arbitraries produce: these tests
 // check, on a fixed sample, that every case the brief lists actually shows up.
@@ -165,5 +165,59 @@ describe('AdmissionReview arbitrary', () => {
       expect(body.request.name).toBe(body.request.object.metadata?.name ?? undefined);
     }
     expect([...versions].sort()).toEqual(['admission.k8s.io/v1', 'admission.k8s.io/v1beta1']);
+  });
+});
+
+describe('versioned scenarios reach every release and the config webhook\'s newer paths', () => {
+  const VERSIONED = fc.sample(scenarioArbitrary({ config: versionedConfigArbitrary }), { numRuns: 500, seed: 11 });
+  const runs = VERSIONED.map((s) => ({ s, r: mutate(s.pod, s.context, s.config) }));
+  const version = (s: Scenario) => formatAgentVersion(s.config.agentVersion);
+  const volumeNames = (o: (typeof runs)[number]) => o.r.events.filter((e) => e.webhook === 'config' && e.kind === 'volume').map((e) => e.name);
+  const cases: [string, (o: (typeof runs)[number]) => boolean][] = [
+    ['7.49', (o) => version(o.s) === '7.49'],
+    ['7.78', (o) => version(o.s) === '7.78'],
+    ['7.78.1', (o) => version(o.s) === '7.78.1'],
+    ['a release between', (o) => !['7.49', '7.78', '7.78.1'].includes(version(o.s))],
+    ['csi directory volumes', (o) => volumeNames(o).includes('datadog-apm') && o.r.events.some((e) => e.kind === 'volume' && e.value?.startsWith('csi '))],
+    ['hostPath directories per socket', (o) => volumeNames(o).includes('datadog-apm') && o.r.events.some((e) => e.kind === 'volume' && e.value?.startsWith('hostPath '))],
+    ['socket-type volumes', (o) => volumeNames(o).includes('datadog-trace-agent')],
+    ['safe-to-evict annotation', (o) => o.r.events.some((e) => e.kind === 'annotation')],
+    ['DD_EXTERNAL_ENV', (o) => o.r.events.some((e) => e.name === 'DD_EXTERNAL_ENV')],
+    ['csi falls back to socket', (o) => o.r.warnings.some((w) => w.message.startsWith('csi mode needs csi.enabled'))],
+    ['an unlabelled pod mutated by the 7.75 filter', (o) => o.s.pod.metadata?.labels?.['admission.datadoghq.com/enabled'] === undefined && o.r.calls.some((c) => c.webhook === 'config' && !c.skip)],
+  ];
+  for (const [name, pred] of cases) {
+    it(`generates: ${name}`, () => {
+      expect(runs.filter(pred).length).toBeGreaterThanOrEqual(3);
+    });
+  }
+});
+
+describe('outcomes the injector era (7.78) reaches through the core', () => {
+  const config = versionedConfigArbitrary.filter((g) => formatAgentVersion(g.config.agentVersion).startsWith('7.78'));
+  const sample = [...fc.sample(scenarioArbitrary({ config }), { numRuns: 1000, seed: 11 }), ...fc.sample(libraryScenarioArbitrary(config), { numRuns: 200, seed: 12 })];
+  const results = sample.map((s) => mutate(s.pod, s.context, s.config));
+  const events = (r: (typeof results)[number]) => r.events;
+  const cases: [string, (r: (typeof results)[number]) => boolean][] = [
+    ['injector init container', (r) => events(r).some((e) => e.name === 'datadog-init-apm-inject')],
+    ['php library', (r) => events(r).some((e) => e.name === 'datadog-lib-php-init')],
+    ['LD_PRELOAD joined', (r) => events(r).some((e) => e.name === 'LD_PRELOAD' && e.action === 'combined')],
+    ['injection skipped for resources', (r) => events(r).some((e) => e.name === 'internal.apm.datadoghq.com/injection-error')],
+    ['init resources from the pod', (r) => events(r).some((e) => e.kind === 'initContainer') && JSON.stringify(r.pod.spec?.initContainers).includes('"limits"')],
+    ['a target applied', (r) => events(r).some((e) => e.name === 'internal.apm.datadoghq.com/applied-target' && !e.value?.includes('"default"'))],
+    ['restricted security context', (r) => JSON.stringify(r.pod.spec?.initContainers ?? []).includes('RuntimeDefault')],
+    ['csi not simulated', (r) => r.warnings.some((w) => w.message.includes('is not simulated'))],
+    ['config run by /injectlib', (r) => events(r).some((e) => e.reason.includes('config mutator run by /injectlib'))],
+    ['service name with its source', (r) => events(r).some((e) => e.name === 'DD_SERVICE_K8S_ENV_SOURCE')],
+  ];
+  for (const [name, pred] of cases) {
+    it(`reaches: ${name}`, () => {
+      expect(results.filter(pred).length).toBeGreaterThanOrEqual(3);
+    });
+  }
+
+  it('library scenarios, which the core properties draw half of their runs from, inject libraries in at least a third of the cases', () => {
+    const library = results.slice(1000);
+    expect(library.filter((r) => r.events.some((e) => e.name === 'datadog-init-apm-inject')).length).toBeGreaterThan(library.length / 3);
   });
 });

@@ -99,3 +99,20 @@ describe('deepFreeze', () => {
     expect(() => v.a.push({ b: 3 })).toThrow(TypeError);
   });
 });
+
+describe('preservationViolations: injected annotations', () => {
+  const SAFE = 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes';
+  const withAnnotations = (annotations?: Record<string, string>) => ({ metadata: { name: 'p', ...(annotations ? { annotations } : {}) }, spec: { containers: [] } });
+
+  it('allows the safe-to-evict annotation to appear or to gain names after a comma', () => {
+    expect(preservationViolations(withAnnotations(), withAnnotations({ [SAFE]: 'datadog' }))).toEqual([]);
+    expect(preservationViolations(withAnnotations({ [SAFE]: 'cache' }), withAnnotations({ [SAFE]: 'cache,datadog' }))).toEqual([]);
+  });
+
+  it('flags a rewritten safe-to-evict value, a changed or dropped user annotation, and any other new annotation', () => {
+    expect(preservationViolations(withAnnotations({ [SAFE]: 'cache' }), withAnnotations({ [SAFE]: 'datadog' }))).toEqual([`annotation ${SAFE} changed`]);
+    expect(preservationViolations(withAnnotations({ a: '1' }), withAnnotations({ a: '2' }))).toEqual(['annotation a changed']);
+    expect(preservationViolations(withAnnotations({ a: '1' }), withAnnotations({ [SAFE]: 'x' }))).toEqual(['annotation a changed']);
+    expect(preservationViolations(withAnnotations(), withAnnotations({ b: '1' }))).toEqual(['annotation b added']);
+  });
+});

@@ -2,7 +2,9 @@ import { admissionConfigSchema, CONFIG_KEYS, type AdmissionConfig, type KeyInfo 
 import { formatIssuePath } from '../review/pod.js';
 import { nearest } from './suggest.js';
 import { parseQuantity } from './quantity.js';
-import { AgentVersionError, DEFAULT_AGENT_VERSION, parseAgentVersion, type AgentVersion, type AgentVersionInput } from '../versions/agent-version.js';
+import { AgentVersionError, DEFAULT_AGENT_VERSION, formatAgentVersion, parseAgentVersion, type AgentVersion, type AgentVersionInput } from '../versions/agent-version.js';
+import { hasChange } from '../versions/behaviour-changes.js';
+import { unreadKeyReason } from './key-versions.js';
 
 export { admissionConfigSchema, CONFIG_KEYS, envNameOf, type AdmissionConfig, type AdmissionSettings, type KeyInfo } from './schema.js';
 
@@ -35,7 +37,13 @@ const SECTIONS = new Set(CONFIG_KEYS.flatMap((k) => k.key.split('.').slice(0, -1
 const OWN_PREFIXES = ['admission_controller.', 'apm_config.instrumentation.'];
 const OWN_ENV_PREFIXES = ['DD_ADMISSION_CONTROLLER_', 'DD_APM_INSTRUMENTATION_'];
 
+/** The config webhook's modes in 7.49. */
 export const INJECTION_MODES = ['hostip', 'service', 'socket'] as const;
+
+/** The config webhook's modes in Cluster Agent `version` (`csi` since 7.65). */
+export function injectionModes(version: AgentVersion): readonly string[] {
+  return hasChange(version, 'csi-mode') ? [...INJECTION_MODES, 'csi'] : INJECTION_MODES;
+}
 
 /** Which Cluster Agent the configuration is for. */
 export interface ConfigOptions {
@@ -68,14 +76,41 @@ export function parseConfig(sources: ConfigSource | readonly ConfigSource[], opt
   }
   const origins: Record<string, string> = {};
   for (const k of CONFIG_KEYS) origins[k.key] = flat.get(k.key)?.origin ?? 'default';
-  const config: AdmissionConfig = Object.assign(parsed.data, { agentVersion });
-  warnings.push(...semanticWarnings(config, origins));
+  const config = withVersionDefaults(Object.assign(parsed.data, { agentVersion }), origins);
+  warnings.push(...unreadKeyWarnings(flat, agentVersion), ...semanticWarnings(config, origins));
   return { ok: true, config, warnings, origins };
 }
 
 /** The defaulted configuration, as with an empty datadog.yaml, for `agentVersion` (default DEFAULT_AGENT_VERSION). */
 export function defaultConfig(agentVersion: AgentVersionInput = DEFAULT_AGENT_VERSION): AdmissionConfig {
-  return Object.assign(admissionConfigSchema.parse({}), { agentVersion: parseAgentVersion(agentVersion) });
+  return withVersionDefaults(Object.assign(admissionConfigSchema.parse({}), { agentVersion: parseAgentVersion(agentVersion) }), {});
+}
+
+const LIB_REGISTRY = 'admission_controller.auto_instrumentation.container_registry';
+const GLOBAL_REGISTRY = 'admission_controller.container_registry';
+
+/**
+ * Defaults that depend on the release: since 7.53 an unset library registry
+ * falls back to admission_controller.container_registry (the agent's IsSet test).
+ * Records the fallback in `origins`.
+ */
+function withVersionDefaults(config: AdmissionConfig, origins: Record<string, string>): AdmissionConfig {
+  const unset = (origins[LIB_REGISTRY] ?? 'default') === 'default';
+  if (unset && hasChange(config.agentVersion, 'global-container-registry')) {
+    config.admission_controller.auto_instrumentation.container_registry = config.admission_controller.container_registry;
+    origins[LIB_REGISTRY] = `${GLOBAL_REGISTRY} (${origins[GLOBAL_REGISTRY] ?? 'default'})`;
+  }
+  return config;
+}
+
+/** A warning for each key set that this release does not read. */
+function unreadKeyWarnings(flat: ReadonlyMap<string, { origin: string }>, version: AgentVersion): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const [key, { origin }] of flat) {
+    const reason = unreadKeyReason(key, version);
+    if (reason) out.push({ key, origin, message: reason });
+  }
+  return out;
 }
 
 function versionOrIssue(options: ConfigOptions, errors: ConfigIssue[]): AgentVersion | undefined {
@@ -181,10 +216,11 @@ function semanticWarnings(config: AdmissionConfig, origins: Record<string, strin
   const out: ConfigIssue[] = [];
   const warn = (key: string, message: string) => out.push({ key, origin: origins[key] ?? 'default', message });
   const ac = config.admission_controller;
-  if (!(INJECTION_MODES as readonly string[]).includes(ac.inject_config.mode)) {
+  const modes = injectionModes(config.agentVersion);
+  if (!modes.includes(ac.inject_config.mode)) {
     warn(
       'admission_controller.inject_config.mode',
-      `"${ac.inject_config.mode}" is not one of ${INJECTION_MODES.join(', ')} (case-sensitive): the config webhook will fail on every pod and inject nothing`,
+      `"${ac.inject_config.mode}" is not one of ${modes.join(', ')} (case-sensitive): the config webhook will fail on every pod and inject nothing`,
     );
   }
   if (!['ignore', 'fail'].includes(ac.failure_policy.toLowerCase())) {
@@ -203,8 +239,12 @@ function semanticWarnings(config: AdmissionConfig, origins: Record<string, strin
   if (ac.auto_instrumentation.inject_all.namespaces.length > 0) {
     warn(
       'admission_controller.auto_instrumentation.inject_all.namespaces',
-      'deprecated: ignored by the 7.49 cluster agent; kept working here with its 7.48 effect. Use apm_config.instrumentation.enabled_namespaces instead',
+      `deprecated: ignored by the ${formatAgentVersion(config.agentVersion)} cluster agent; kept working here with its 7.48 effect. Use apm_config.instrumentation.enabled_namespaces instead`,
     );
+  }
+  const mode = config.apm_config.instrumentation.injection_mode;
+  if (!['auto', 'init_container', 'csi', 'image_volume'].includes(mode)) {
+    warn('apm_config.instrumentation.injection_mode', `"${mode}" is not auto, init_container or csi: the Cluster Agent uses auto (init containers)`);
   }
   const ssi = config.apm_config.instrumentation;
   if (ssi.enabled_namespaces.length > 0 && ssi.disabled_namespaces.length > 0) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AgentVersion } from '../versions/agent-version.js';
+import { instrumentationTargetsSchema } from './instrumentation-targets.js';
 
 // Coercions follow the cluster agent's config library: values from env vars and
 // `--set` arrive as strings and are cast to the key's type.
@@ -103,6 +104,15 @@ function show(v: unknown): string {
   return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+// A Kubernetes SecurityContext: a YAML map, or the JSON text the agent reads from its env var.
+const securityContext = () =>
+  z
+    .preprocess(
+      (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : parseJsonOr(v, v)) : v),
+      z.record(z.string(), z.unknown(), { error: (i) => `expected a JSON object (a Kubernetes SecurityContext), got ${show(i.input)}` }),
+    )
+    .optional();
+
 // Every section defaults to {} so each of its keys takes its own default.
 const section = <T extends z.ZodRawShape>(shape: T) => z.object(shape).prefault({} as never);
 
@@ -120,6 +130,7 @@ export const admissionConfigSchema = z.object({
       secret_name: str('webhook-certificate'),
     }),
     webhook_name: str('datadog-webhook'),
+    container_registry: str('gcr.io/datadoghq'),
     inject_config: section({
       enabled: bool(true),
       endpoint: str('/injectconfig'),
@@ -128,6 +139,7 @@ export const admissionConfigSchema = z.object({
       socket_path: str('/var/run/datadog'),
       trace_agent_socket: str('unix:///var/run/datadog/apm.socket'),
       dogstatsd_socket: str('unix:///var/run/datadog/dsd.socket'),
+      type_socket_volumes: bool(false),
     }),
     inject_tags: section({
       enabled: bool(true),
@@ -154,6 +166,8 @@ export const admissionConfigSchema = z.object({
       inject_all: section({
         namespaces: list(),
       }),
+      // Library injection since 7.57 (lib-injection-7.78.md §7).
+      init_security_context: securityContext(),
     }),
     // Webhook configurations (7.61, deleted when disabled since 7.63) and the connectivity probe (7.78).
     validation: section({
@@ -178,8 +192,21 @@ export const admissionConfigSchema = z.object({
       enabled_namespaces: list(),
       disabled_namespaces: list(),
       lib_versions: map(),
+      // Library injection since 7.57 (lib-injection-7.78.md §2, §3, §9.2, §10).
+      injector_image_tag: str('0'),
+      injection_mode: str('auto'),
+      targets: instrumentationTargetsSchema,
     }),
+    receiver_socket: str('/var/run/datadog/apm.socket'),
   }),
+  // Config webhook sockets and CSI (7.65+ / 7.72+, config/key-versions.ts).
+  csi: section({
+    enabled: bool(false),
+    driver: str('k8s.csi.datadoghq.com'),
+  }),
+  trace_agent_host_socket_path: str('/var/run/datadog'),
+  dogstatsd_host_socket_path: str('/var/run/datadog'),
+  dogstatsd_socket: str('/var/run/datadog/dsd.socket'),
   kube_resources_namespace: str(''),
   kubernetes_informers_resync_period: int(300, 0),
   cluster_agent: section({
@@ -200,6 +227,10 @@ export const DECLARED_ENV_NAMES: Readonly<Record<string, string>> = {
   'apm_config.instrumentation.enabled_namespaces': 'DD_APM_INSTRUMENTATION_ENABLED_NAMESPACES',
   'apm_config.instrumentation.disabled_namespaces': 'DD_APM_INSTRUMENTATION_DISABLED_NAMESPACES',
   'apm_config.instrumentation.lib_versions': 'DD_APM_INSTRUMENTATION_LIB_VERSIONS',
+  'apm_config.instrumentation.injector_image_tag': 'DD_APM_INSTRUMENTATION_INJECTOR_IMAGE_TAG',
+  'apm_config.instrumentation.injection_mode': 'DD_APM_INSTRUMENTATION_INJECTION_MODE',
+  'apm_config.instrumentation.targets': 'DD_APM_INSTRUMENTATION_TARGETS',
+  'apm_config.receiver_socket': 'DD_APM_RECEIVER_SOCKET',
 };
 
 /** The env var that sets `key`. */

@@ -1,8 +1,10 @@
 import type { AgentDeployment } from './agent-deployment.js';
 import { CONFIG_KEYS, type AdmissionConfig } from '../config/schema.js';
 import { parseConfig, type ConfigIssue, type ConfigSource } from '../config/parse.js';
-import { CLUSTER_KEYS_SINCE } from '../config/cluster-keys-since.js';
-import { compareAgentVersions, DEFAULT_AGENT_VERSION, formatAgentVersion, parseAgentVersion, readAgentVersion, type AgentVersion } from '../versions/agent-version.js';
+import { unreadKeyReason } from '../config/key-versions.js';
+import { AgentVersionError, DEFAULT_AGENT_VERSION, formatAgentVersion, parseAgentVersion, type AgentVersion } from '../versions/agent-version.js';
+import { hasChange } from '../versions/behaviour-changes.js';
+import { resolveAgentVersion, type AgentVersionEvidence, type ResolvedAgentVersion } from '../versions/evidence.js';
 
 // The Helm chart and the Operator configure the Cluster Agent through env vars
 // on its container. Both surfaces derive that env, and this module turns it into
@@ -32,7 +34,9 @@ export interface SurfaceConfig {
   warnings: ConfigIssue[];
   /** The cluster-agent container's env as the chart / Operator renders it (one entry per name: the one that wins). */
   env: DerivedEnvVar[];
-  /** Entries of `env` the 7.49 Cluster Agent does not read. */
+  /** The release emulated, and where that came from. */
+  agentVersion: ResolvedAgentVersion;
+  /** Entries of `env` the emulated Cluster Agent does not read. */
   unread: UnreadEnvVar[];
   /** The parseConfig sources made from `env`; more sources can be layered on top with layerConfig. */
   sources: ConfigSource[];
@@ -59,25 +63,33 @@ export function effectiveEnv(list: readonly DerivedEnvVar[]): DerivedEnvVar[] {
   return [...byName.values()];
 }
 
-/** Splits the env into parseConfig sources (one per variable the agent of `version` reads) and the variables it does not read. */
+/** Splits the env into parseConfig sources (one per variable `version` reads) and the variables it does not read. */
 export function envSources(env: readonly DerivedEnvVar[], version: AgentVersion = parseAgentVersion(DEFAULT_AGENT_VERSION)): { sources: ConfigSource[]; unread: UnreadEnvVar[] } {
   const sources: ConfigSource[] = [];
   const unread: UnreadEnvVar[] = [];
-  // The global registry goes first so an explicit library-registry variable still wins over it.
-  const ordered = [...env.filter((e) => e.name === GLOBAL_REGISTRY_ENV), ...env.filter((e) => e.name !== GLOBAL_REGISTRY_ENV)];
+  // Before 7.53 the global registry stands in for the library registry (placed first so an
+  // explicit library-registry variable still wins); from 7.53 parseConfig's fallback does that.
+  const asLibraryRegistry = !hasChange(version, 'global-container-registry');
+  const first = (e: DerivedEnvVar) => asLibraryRegistry && e.name === GLOBAL_REGISTRY_ENV;
+  const ordered = [...env.filter(first), ...env.filter((e) => !first(e))];
   for (const entry of ordered) {
     // The agent's config library ignores an empty variable: the key keeps its default.
     if (entry.value === '') {
       unread.push({ ...entry, reason: 'empty: ignored, the key keeps its default' });
       continue;
     }
-    if (entry.name === GLOBAL_REGISTRY_ENV) {
+    if (first(entry)) {
       sources.push({ origin: `${entry.origin} (via ${GLOBAL_REGISTRY_ENV})`, values: { [LIBRARY_REGISTRY_KEY]: entry.value } });
       continue;
     }
     const key = KEY_BY_ENV.get(entry.name);
-    if (!key || !readsKey(version, key)) {
+    if (key === undefined) {
       unread.push({ ...entry, reason: `not read by the ${formatAgentVersion(version)} admission controller` });
+      continue;
+    }
+    const ignored = unreadKeyReason(key, version);
+    if (ignored) {
+      unread.push({ ...entry, reason: ignored });
       continue;
     }
     sources.push({ origin: entry.origin, values: { [key]: entry.value } });
@@ -85,11 +97,6 @@ export function envSources(env: readonly DerivedEnvVar[], version: AgentVersion 
   return { sources, unread };
 }
 
-/** Whether the agent of `version` has `key` (keys added after 7.49 list the release that brought them). */
-function readsKey(version: AgentVersion, key: string): boolean {
-  const since = CLUSTER_KEYS_SINCE[key];
-  return since === undefined || compareAgentVersions(version, readAgentVersion(since)!) >= 0;
-}
 
 /** What a surface derived, before it is parsed. */
 export interface SurfaceDerivation {
@@ -98,14 +105,25 @@ export interface SurfaceDerivation {
   warnings: ConfigIssue[];
   defaultNotes: Record<string, string>;
   deployment: AgentDeployment;
+  agentVersion: ResolvedAgentVersion;
 }
 
 /** Parses a surface's env through parseConfig: the surface's AdmissionConfig, with origins. */
 export function surfaceConfig(derivation: SurfaceDerivation): SurfaceConfigResult {
   const env = effectiveEnv(derivation.env);
-  const { sources, unread } = envSources(env);
-  const base = { env, unread, sources, surfaceWarnings: derivation.warnings, defaultNotes: derivation.defaultNotes, deployment: derivation.deployment };
+  const { sources, unread } = envSources(env, derivation.agentVersion.version);
+  const base = { env, unread, sources, surfaceWarnings: derivation.warnings, defaultNotes: derivation.defaultNotes, deployment: derivation.deployment, agentVersion: derivation.agentVersion };
   return parseLayers(base, sources);
+}
+
+/** The release a surface emulates from its evidence, or the config error of an unsupported explicit version. */
+export function surfaceAgentVersion(evidence: AgentVersionEvidence): ResolvedAgentVersion | { ok: false; errors: ConfigIssue[]; warnings: ConfigIssue[] } {
+  try {
+    return resolveAgentVersion(evidence);
+  } catch (e) {
+    if (!(e instanceof AgentVersionError)) throw e;
+    return { ok: false, errors: [{ key: 'agent version', origin: evidence.explicit?.origin ?? 'agent version', message: e.message }], warnings: [] };
+  }
 }
 
 /** The surface's configuration with more sources (a datadog.yaml, `--set` pairs) applied on top; later sources win. */
@@ -113,10 +131,10 @@ export function layerConfig(surface: SurfaceConfig, extra: readonly ConfigSource
   return parseLayers(surface, [...surface.sources, ...extra]);
 }
 
-type SurfaceBase = Pick<SurfaceConfig, 'env' | 'unread' | 'sources' | 'surfaceWarnings' | 'defaultNotes' | 'deployment'>;
+type SurfaceBase = Pick<SurfaceConfig, 'env' | 'unread' | 'sources' | 'surfaceWarnings' | 'defaultNotes' | 'deployment' | 'agentVersion'>;
 
 function parseLayers(base: SurfaceBase, sources: readonly ConfigSource[]): SurfaceConfigResult {
-  const parsed = parseConfig(sources);
+  const parsed = parseConfig(sources, { agentVersion: base.agentVersion.version, agentVersionOrigin: base.agentVersion.origin });
   const warnings = [...base.surfaceWarnings, ...parsed.warnings];
   if (!parsed.ok) return { ok: false, errors: parsed.errors, warnings };
   const origins = { ...parsed.origins };
@@ -132,5 +150,6 @@ function parseLayers(base: SurfaceBase, sources: readonly ConfigSource[]): Surfa
     surfaceWarnings: base.surfaceWarnings,
     defaultNotes: base.defaultNotes,
     deployment: base.deployment,
+    agentVersion: base.agentVersion,
   };
 }

@@ -139,6 +139,7 @@ export const datadogAgentSchema = z.object(
       }),
       override: section({
         clusterAgent: section({
+          image: section({ name: optApiString(), tag: optApiString() }),
           env: envList(),
           containers: z.record(z.string(), section({ env: envList(), logLevel: optApiString() }), { error: (i) => `expected a map of container names, got ${showValue(i.input)}` }).optional(),
           hostNetwork: optBool(),

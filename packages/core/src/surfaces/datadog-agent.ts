@@ -1,6 +1,9 @@
 import { OPERATOR_WEBHOOK_PORT, type Distribution, type OperatorDeployment } from './agent-deployment.js';
-import { surfaceConfig, type DerivedEnvVar, type SurfaceConfigResult } from './cluster-agent-env.js';
+import { surfaceAgentVersion, surfaceConfig, type DerivedEnvVar, type SurfaceConfigResult } from './cluster-agent-env.js';
 import type { ConfigIssue } from '../config/parse.js';
+import { formatAgentVersion, type AgentVersion } from '../versions/agent-version.js';
+import { hasChange } from '../versions/behaviour-changes.js';
+import { imageTag, type AgentVersionEvidence } from '../versions/evidence.js';
 import { DATADOG_AGENT_DEFAULTS, datadogAgentSchema, OPERATOR_AGENT_VERSION, type DatadogAgent } from './datadog-agent-schema.js';
 import type { Decided, OriginOf } from './helm-chart.js';
 import { issuesOf, originOf, valueAt } from './user-values.js';
@@ -18,6 +21,8 @@ export interface DatadogAgentOptions {
   distribution?: Distribution;
   /** Names the resource in messages (a file name; default `DatadogAgent`). */
   source?: string;
+  /** The release to emulate when the user names one (`--agent-version`); it wins over the Cluster Agent image. */
+  agentVersion?: AgentVersionEvidence['explicit'];
 }
 
 const AC = 'DD_ADMISSION_CONTROLLER_';
@@ -35,15 +40,28 @@ export function configFromDatadogAgent(resource: unknown, options: DatadogAgentO
   const failures = specFailures(dda, source);
   if (failures.length > 0) return { ok: false, errors: failures, warnings: [] };
 
+  const agentVersion = surfaceAgentVersion({ explicit: options.agentVersion, image: operatorImageEvidence(dda) });
+  if ('ok' in agentVersion) return agentVersion;
+
   const namespace = dda.metadata.namespace || options.namespace || 'default';
   const provider = clusterProvider(dda, options.distribution);
   const env = [...builtinEnv(dda, namespace), ...globalEnv(dda, o), ...featureEnv(dda, o, provider), ...overrideEnv(dda)];
   return surfaceConfig({
     env: env.filter((e): e is DerivedEnvVar => e.value !== undefined),
-    warnings: [...valueFromWarnings(dda, source), ...operatorNotices(dda, source, provider)],
+    warnings: [...valueFromWarnings(dda, source), ...operatorNotices(dda, source, provider, agentVersion.version)],
     defaultNotes: defaultNotes(dda, provider),
     deployment: operatorDeployment(dda, namespace, provider),
+    agentVersion,
   });
+}
+
+/** The Cluster Agent image the Operator runs: an image name with a tag wins over image.tag, else the Operator's bundled version. */
+function operatorImageEvidence(dda: DatadogAgent): AgentVersionEvidence['image'] {
+  const image = dda.spec?.override?.clusterAgent?.image ?? {};
+  const fromName = image.name ? imageTag(image.name) : undefined;
+  if (fromName !== undefined) return { tag: fromName, origin: 'spec.override.clusterAgent.image.name' };
+  if (image.tag) return { tag: image.tag, origin: 'spec.override.clusterAgent.image.tag' };
+  return { tag: OPERATOR_AGENT_VERSION, origin: 'Operator default image' };
 }
 
 /** Specs the Operator refuses to reconcile. */
@@ -294,15 +312,15 @@ function valueFromWarnings(dda: DatadogAgent, source: string): ConfigIssue[] {
   );
 }
 
-/** Specs that work but surprise, and what the 7.49 agent does not do. */
-function operatorNotices(dda: DatadogAgent, source: string, provider: Provider): ConfigIssue[] {
+/** Specs that work but surprise, and what the emulated agent does not do. */
+function operatorNotices(dda: DatadogAgent, source: string, provider: Provider, version: AgentVersion): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const note = (key: string, message: string) => out.push({ key, origin: source, message });
   const ac = dda.spec?.features?.admissionController ?? {};
   if (!(ac.enabled ?? true)) return out;
   const mode = operatorConfigMode(dda, () => '', provider)?.value;
-  if (ac.agentCommunicationMode === 'csi') {
-    note('spec.features.admissionController.agentCommunicationMode', 'csi is a Cluster Agent 7.65+ mode; the 7.49 Cluster Agent previewed here does not know it');
+  if (ac.agentCommunicationMode === 'csi' && !hasChange(version, 'csi-mode')) {
+    note('spec.features.admissionController.agentCommunicationMode', `csi is a Cluster Agent 7.65+ mode; the ${formatAgentVersion(version)} Cluster Agent previewed here does not know it`);
   }
   if (ac.mutation?.enabled === false) {
     note('spec.features.admissionController.mutation.enabled', 'false: Cluster Agent 7.59+ registers no mutating webhook, so nothing is injected; the 7.49 preview does not read this field');
@@ -314,10 +332,10 @@ function operatorNotices(dda: DatadogAgent, source: string, provider: Provider):
     );
   }
   const paths = [dda.spec?.features?.apm?.unixDomainSocketConfig?.path, dda.spec?.features?.dogstatsd?.unixDomainSocketConfig?.path];
-  if (mode === 'socket' && paths.some((p) => p && dirname(p) !== DEFAULT_SOCKET_DIR)) {
+  if (mode === 'socket' && paths.some((p) => p && dirname(p) !== DEFAULT_SOCKET_DIR) && !hasChange(version, 'host-socket-paths')) {
     note(
       'spec.features.apm.unixDomainSocketConfig.path',
-      `a socket outside ${DEFAULT_SOCKET_DIR}: in socket mode the 7.49 Cluster Agent still mounts admission_controller.inject_config.socket_path (${DEFAULT_SOCKET_DIR}); custom host socket paths are honoured from 7.72`,
+      `a socket outside ${DEFAULT_SOCKET_DIR}: in socket mode the ${formatAgentVersion(version)} Cluster Agent still mounts admission_controller.inject_config.socket_path (${DEFAULT_SOCKET_DIR}); custom host socket paths are honoured from 7.72`,
     );
   }
   const port = [...overrideEnv(dda), ...envEntries(dda.spec?.global?.env, 'spec.global.env')].find((e) => e.name === `${AC}PORT`);

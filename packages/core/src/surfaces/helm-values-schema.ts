@@ -23,6 +23,9 @@ export const HELM_CHART_VERSION = '3.240.0';
 /** The chart's default agent image tag (`agents.image.tag`). */
 export const HELM_AGENT_IMAGE_TAG = '7.81.1';
 
+/** The chart's default Cluster Agent image tag (`clusterAgent.image.tag`): the release it deploys. */
+export const HELM_CLUSTER_AGENT_IMAGE_TAG = '7.81.1';
+
 /** The values.yaml defaults (3.240.0) of every value the derivation reads. */
 export const HELM_DEFAULTS = {
   targetSystem: 'linux',
@@ -63,6 +66,7 @@ export const HELM_DEFAULTS = {
   },
   clusterAgent: {
     enabled: true,
+    image: { tag: HELM_CLUSTER_AGENT_IMAGE_TAG },
     useHostNetwork: false,
     podLabels: {},
     env: [],
@@ -160,6 +164,7 @@ export const helmValuesSchema = z.object(
     }),
     clusterAgent: section({
       enabled: optBool(),
+      image: section({ tag: optString(), digest: optString() }),
       useHostNetwork: optBool(),
       podLabels: optStringMap(),
       env: z.array(envEntry, { error: (i) => `expected a list of env entries, got ${showValue(i.input)}` }).optional(),

@@ -1,7 +1,10 @@
 import type { Distribution, HelmDeployment } from './agent-deployment.js';
-import { surfaceConfig, type DerivedEnvVar, type SurfaceConfigResult } from './cluster-agent-env.js';
+import { surfaceAgentVersion, surfaceConfig, type DerivedEnvVar, type SurfaceConfigResult } from './cluster-agent-env.js';
 import type { ConfigIssue } from '../config/parse.js';
 import type { AdmissionConfig } from '../config/schema.js';
+import { formatAgentVersion, type AgentVersion } from '../versions/agent-version.js';
+import { hasChange } from '../versions/behaviour-changes.js';
+import type { AgentVersionEvidence } from '../versions/evidence.js';
 import { helmConfigMode, helmFullname, helmRegistry, helmSite, isValidMigrationMode, type Decided, type OriginOf } from './helm-chart.js';
 import { coalesceValues, HELM_CHART_VERSION, HELM_DEFAULTS, helmValuesSchema, type HelmValues } from './helm-values-schema.js';
 import { isMap, issuesOf, originOf, showValue, truthy, valueAt } from './user-values.js';
@@ -19,6 +22,8 @@ export interface HelmOptions {
   namespace?: string;
   /** Names the values in messages (a file name; default `Helm values`). */
   source?: string;
+  /** The release to emulate when the user names one (`--agent-version`); it wins over clusterAgent.image.tag. */
+  agentVersion?: AgentVersionEvidence['explicit'];
 }
 
 const AC = 'DD_ADMISSION_CONTROLLER_';
@@ -38,16 +43,28 @@ export function configFromHelmValues(values: unknown, options: HelmOptions = {})
   const failures = renderFailures(v, source);
   if (failures.length > 0) return { ok: false, errors: failures, warnings: [] };
 
+  const agentVersion = surfaceAgentVersion({ explicit: options.agentVersion, image: helmImageEvidence(v, user) });
+  if ('ok' in agentVersion) return agentVersion;
+
   const release = options.release ?? 'datadog';
   const namespace = options.namespace ?? 'default';
   const fullname = helmFullname(v, release);
   const env = helmEnv(v, o, fullname, namespace, source);
   return surfaceConfig({
     env: env.env,
-    warnings: [...env.warnings, ...helmNotices(v, source)],
+    warnings: [...env.warnings, ...helmNotices(v, source, agentVersion.version)],
     defaultNotes: defaultNotes(v),
     deployment: helmDeployment(v, release, fullname.value, namespace),
+    agentVersion,
   });
+}
+
+/** The Cluster Agent image the chart deploys: clusterAgent.image.digest wins over its tag, which defaults to the chart's. */
+function helmImageEvidence(v: HelmValues, user: unknown): AgentVersionEvidence['image'] {
+  const image = v.clusterAgent?.image ?? {};
+  if (image.digest) return { tag: image.digest, origin: 'clusterAgent.image.digest' };
+  const given = valueAt(user, 'clusterAgent.image.tag') !== undefined;
+  return { tag: image.tag ?? '', origin: given ? 'clusterAgent.image.tag' : `chart ${HELM_CHART_VERSION} default clusterAgent.image.tag` };
 }
 
 /** Values the chart refuses to render with (NOTES.txt `fail`, `_helpers.tpl` checks). */
@@ -233,8 +250,8 @@ function userEnv(v: HelmValues, source: string): EnvOut {
   return { env, warnings };
 }
 
-/** Values that work but surprise: what the chart's NOTES say, and what the 7.49 agent does not do. */
-function helmNotices(v: HelmValues, source: string): ConfigIssue[] {
+/** Values that work but surprise: what the chart's NOTES say, and what the emulated agent does not do. */
+function helmNotices(v: HelmValues, source: string, version: AgentVersion): ConfigIssue[] {
   const out: ConfigIssue[] = [];
   const note = (key: string, message: string) => out.push({ key, origin: source, message });
   if (!clusterAgentDeployed(v)) {
@@ -248,11 +265,11 @@ function helmNotices(v: HelmValues, source: string): ConfigIssue[] {
   if (!ac.configMode && apm.useLocalService && apm.socketEnabled && helmConfigMode(v, () => '').value === 'socket') {
     note('datadog.apm.useLocalService', 'datadog.apm.socketEnabled is also true and wins: mode socket. Set datadog.apm.socketEnabled: false for service mode (as the chart NOTES say)');
   }
-  if (ac.configMode === 'csi') {
-    note(
-      'clusterAgent.admissionController.configMode',
-      `csi is a Cluster Agent 7.65+ mode${v.datadog?.csi?.enabled ? '' : ' and needs datadog.csi.enabled (without it the Cluster Agent uses socket)'}; the 7.49 Cluster Agent previewed here does not know it`,
-    );
+  const csiNeeds = v.datadog?.csi?.enabled ? '' : ' and needs datadog.csi.enabled (without it the Cluster Agent uses socket)';
+  if (ac.configMode === 'csi' && !hasChange(version, 'csi-mode')) {
+    note('clusterAgent.admissionController.configMode', `csi is a Cluster Agent 7.65+ mode${csiNeeds}; the ${formatAgentVersion(version)} Cluster Agent previewed here does not know it`);
+  } else if (ac.configMode === 'csi' && csiNeeds) {
+    note('clusterAgent.admissionController.configMode', `csi${csiNeeds}`);
   }
   if (ac.mutation?.enabled === false) {
     note('clusterAgent.admissionController.mutation.enabled', 'false: Cluster Agent 7.59+ registers no mutating webhook, so nothing is injected; the 7.49 preview does not read this value');
@@ -262,8 +279,11 @@ function helmNotices(v: HelmValues, source: string): ConfigIssue[] {
     isCustom(apm.hostSocketPath) ? 'datadog.apm.hostSocketPath' : '',
     isCustom(v.datadog?.dogstatsd?.hostSocketPath) ? 'datadog.dogstatsd.hostSocketPath' : '',
   ].filter(Boolean);
-  if (custom.length > 0 && helmConfigMode(v, () => '').value === 'socket') {
-    note(custom[0]!, `not ${DEFAULT_SOCKET_DIR}: in socket mode the 7.49 Cluster Agent still mounts admission_controller.inject_config.socket_path (${DEFAULT_SOCKET_DIR}); custom host socket paths are honoured from 7.72`);
+  if (custom.length > 0 && helmConfigMode(v, () => '').value === 'socket' && !hasChange(version, 'host-socket-paths')) {
+    note(
+      custom[0]!,
+      `not ${DEFAULT_SOCKET_DIR}: in socket mode the ${formatAgentVersion(version)} Cluster Agent still mounts admission_controller.inject_config.socket_path (${DEFAULT_SOCKET_DIR}); custom host socket paths are honoured from 7.72`,
+    );
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import type { ContainerList, EnvVar } from '../review/pod.js';
+import type { Container, ContainerList, EnvVar } from '../review/pod.js';
 import { containersOf, note, prependEnv, type Journal } from './journal.js';
 
 /** An env var to inject: a literal value or a field reference. */
@@ -45,6 +45,25 @@ export function injectEnv(j: Journal, env: EnvValue, reason: string): boolean {
         value: displayValue(env),
         reason,
       });
+      injected = true;
+    }
+  }
+  return injected;
+}
+
+/**
+ * The same rule for a var whose value depends on the container (the agent's
+ * InjectDynamicEnv): `valueOf` gets each container that lacks `name`.
+ */
+export function injectDynamicEnv(j: Journal, name: string, valueOf: (container: Container, list: ContainerList) => string, reason: string): boolean {
+  let injected = false;
+  for (const list of LISTS) {
+    const containers = containersOf(j.pod, list);
+    for (let i = 0; i < containers.length; i++) {
+      if (envIndex(containers[i]!.env, name) >= 0) continue;
+      const value = valueOf(containers[i]!, list);
+      prependEnv(j, list, i, { name, value });
+      note(j, { kind: 'env', action: 'added', name, container: containers[i]!.name, containerList: list, value, reason });
       injected = true;
     }
   }

@@ -107,6 +107,12 @@ function setAt(j: Journal, tokens: readonly Token[], value: Json): void {
   writableParent(j, tokens)[tokens[tokens.length - 1]!] = value;
 }
 
+/** Records `replace` of the existing value at `tokens` (an array element: `add` there would insert). */
+function replaceAt(j: Journal, tokens: readonly Token[], value: Json): void {
+  j.ops.push({ op: 'replace', path: toPointer(tokens), value });
+  setAt(j, tokens, value);
+}
+
 /** Inserts `value` into the array at `tokens` (at the start or the end), creating the array when missing. */
 function insertInArray(j: Journal, tokens: readonly Token[], where: 'start' | 'end', value: Json): void {
   const array = nodeAt(j.pod, tokens);
@@ -148,6 +154,26 @@ export function appendVolumeMount(j: Journal, list: ContainerList, index: number
   insertInArray(j, ['spec', list, index, 'volumeMounts'], 'end', mount);
 }
 
+/** Inserts a volume mount before a container's others. */
+export function prependVolumeMount(j: Journal, list: ContainerList, index: number, mount: VolumeMount): void {
+  insertInArray(j, ['spec', list, index, 'volumeMounts'], 'start', mount);
+}
+
+/** Replaces a container's volume mount in place. */
+export function replaceVolumeMount(j: Journal, list: ContainerList, index: number, mountIndex: number, mount: VolumeMount): void {
+  replaceAt(j, ['spec', list, index, 'volumeMounts', mountIndex], mount);
+}
+
+/** Replaces a pod volume in place. */
+export function replaceVolume(j: Journal, index: number, volume: Volume): void {
+  replaceAt(j, ['spec', 'volumes', index], volume);
+}
+
+/** Replaces an init container in place. */
+export function replaceInitContainer(j: Journal, index: number, container: Container): void {
+  replaceAt(j, ['spec', 'initContainers', index], container);
+}
+
 /** Appends a volume to the pod. */
 export function appendVolume(j: Journal, volume: Volume): void {
   insertInArray(j, ['spec', 'volumes'], 'end', volume);
@@ -156,6 +182,11 @@ export function appendVolume(j: Journal, volume: Volume): void {
 /** Inserts an init container before all others. */
 export function prependInitContainer(j: Journal, container: Container): void {
   insertInArray(j, ['spec', 'initContainers'], 'start', container);
+}
+
+/** Sets a pod annotation (creating the map when missing); an existing value is replaced. */
+export function setAnnotation(j: Journal, key: string, value: string): void {
+  addAt(j, ['metadata', 'annotations', key], value);
 }
 
 /** Records why a change was made (one event per change). */

@@ -1,4 +1,5 @@
 import type { AdmissionConfig } from '../config/schema.js';
+import { resourcesNamespace } from '../config/resources-namespace.js';
 import type { Pod } from '../review/pod.js';
 import type { SkipCode } from './report.js';
 
@@ -45,6 +46,39 @@ export function configGate(pod: Pod, config: AdmissionConfig): Gate {
 }
 
 /**
+ * The config webhook's filter from 7.75 (config-injection-7.78.md §1): "true"
+ * passes, "false" stops, another value warns and counts as absent; absent passes
+ * in every namespace but kube-system and the agent's, else follows mutate_unlabelled.
+ * The webhook's objectSelector, not this filter, keeps unlabelled pods away.
+ */
+export function configFilterGate(pod: Pod, config: AdmissionConfig, agentNamespace: string | undefined): Gate {
+  const value = podLabel(pod, ENABLED_LABEL);
+  if (value === 'true') return { pass: true, reason: `label ${ENABLED_LABEL}="true"` };
+  if (value === 'false') return DISABLED_BY_LABEL;
+  const warning = value === undefined ? undefined : invalidEnabledLabel(value);
+  const fallback = namespaceGate(pod, config, agentNamespace);
+  return warning ? { ...fallback, warning } : fallback;
+}
+
+function namespaceGate(pod: Pod, config: AdmissionConfig, agentNamespace: string | undefined): Gate {
+  const namespace = pod.metadata?.namespace ?? '';
+  const excluded = ['kube-system', resourcesNamespace(config, agentNamespace)];
+  const shown = `namespace "${namespace}"`;
+  if (!config.admission_controller.inject_config.enabled) return unlabelledGate(config, 'admission_controller.inject_config.enabled is false');
+  if (!excluded.includes(namespace)) return { pass: true, reason: `no ${ENABLED_LABEL} label and ${shown} is not excluded (${excluded.join(', ')})` };
+  return unlabelledGate(config, `${shown} is excluded (${excluded.join(', ')})`);
+}
+
+function unlabelledGate(config: AdmissionConfig, why: string): Gate {
+  if (config.admission_controller.mutate_unlabelled) return { pass: true, reason: `admission_controller.mutate_unlabelled is true (${why})` };
+  return { pass: false, code: 'label-not-enabled', reason: `no ${ENABLED_LABEL}="true" label, ${why} and admission_controller.mutate_unlabelled is false` };
+}
+
+function invalidEnabledLabel(value: string): string {
+  return `invalid label value ${ENABLED_LABEL}="${value}" (expected "true" or "false"): treated as absent`;
+}
+
+/**
  * The shared "should inject" check: "true" yes, "false" no, another value warns and
  * falls back like an absent label, which follows SSI for the namespace or mutate_unlabelled.
  */
@@ -52,8 +86,7 @@ export function shouldInjectGate(pod: Pod, config: AdmissionConfig, ssiActive: b
   const value = podLabel(pod, ENABLED_LABEL);
   if (value === 'true') return { pass: true, reason: `label ${ENABLED_LABEL}="true"` };
   if (value === 'false') return DISABLED_BY_LABEL;
-  const warning =
-    value === undefined ? undefined : `invalid label value ${ENABLED_LABEL}="${value}" (expected "true" or "false"): treated as absent`;
+  const warning = value === undefined ? undefined : invalidEnabledLabel(value);
   const fallback = fallbackGate(config, ssiActive);
   return warning ? { ...fallback, warning } : fallback;
 }

@@ -1,4 +1,5 @@
-import type { EnvValue } from './env-injection.js';
+import { injectEnv, type EnvValue } from './env-injection.js';
+import type { Run } from './webhook.js';
 
 /** Thrown when a `...-lib.config.v1` annotation cannot be decoded. */
 export class LibConfigError extends Error {
@@ -201,4 +202,17 @@ function stringEnd(text: string, start: number): number {
   let i = start + 1;
   while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
   return i + 1;
+}
+
+/** Injects the env of `<lang>-lib.config.v1` (or `all-lib.config.v1`) into every container; a decode error as a failure. */
+export function applyLibConfig(run: Run, annotations: Readonly<Record<string, string>>, lang: string): { code: string; message: string } | undefined {
+  const key = `admission.datadoghq.com/${lang}-lib.config.v1`;
+  if (!Object.hasOwn(annotations, key)) return undefined;
+  try {
+    for (const env of libConfigToEnv(annotations[key]!)) injectEnv(run.journal, env, `annotation ${key}`);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof LibConfigError)) throw e;
+    return { code: 'invalid lib config', message: `annotation ${key}: ${e.message}` };
+  }
 }

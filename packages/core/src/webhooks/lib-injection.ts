@@ -2,10 +2,12 @@ import type { AdmissionConfig } from '../config/schema.js';
 import { envIndex, injectEnv } from './env-injection.js';
 import { appendEnv, appendVolume, appendVolumeMount, containersOf, note, prependInitContainer, setEnvValue } from './journal.js';
 import { shouldInjectGate } from './labels.js';
-import { libConfigToEnv, LibConfigError } from './lib-config.js';
+import { applyLibConfig } from './lib-config.js';
 import type { Container, Pod } from '../review/pod.js';
 import { parseQuantity } from '../config/quantity.js';
 import { isSsiActive, podNamespace, ssiDefaultEnv } from './ssi.js';
+import { hasChange } from '../versions/behaviour-changes.js';
+import { instrumentWithInjector } from './apm-instrumentation.js';
 import { done, failed, skipped, startRun, warn, type MutationContext, type Run, type WebhookResult } from './webhook.js';
 
 /** Supported languages, in the fixed order the webhook visits them. */
@@ -59,10 +61,11 @@ export interface LibraryEntry {
 }
 
 /** The auto-instrumentation webhook (`/injectlib`): APM libraries by annotation or Single Step Instrumentation. */
-export function injectAutoInstrumentation(pod: Pod, _context: MutationContext, config: AdmissionConfig): WebhookResult {
+export function injectAutoInstrumentation(pod: Pod, context: MutationContext, config: AdmissionConfig): WebhookResult {
+  if (hasChange(config.agentVersion, 'apm-injector')) return instrumentWithInjector(pod, context, config);
   const run = startRun('auto-instrumentation', pod);
   const namespace = podNamespace(pod);
-  const ssi = isSsiActive(config, namespace);
+  const ssi = isSsiActive(config, namespace, context);
   const gate = shouldInjectGate(pod, config, ssi);
   if (gate.warning) warn(run, gate.warning);
   if (!gate.pass) return skipped(run, gate.code, gate.reason);
@@ -74,7 +77,7 @@ export function injectAutoInstrumentation(pod: Pod, _context: MutationContext, c
   if (libraries.length === 0) {
     return skipped(run, 'nothing-to-inject', 'no admission.datadoghq.com/<language>-lib.version or -lib.custom-image annotation');
   }
-  const error = injectLibraries(run, pod, config, libraries, ssi);
+  const error = injectLibraries(run, pod, context, config, libraries, ssi);
   if (error) return failed(run, error.code, error.message);
   return done(run);
 }
@@ -89,7 +92,10 @@ export function librariesToInject(run: Run, pod: Pod, config: AdmissionConfig, s
   const podWide = new Map<Language, LibraryEntry>();
   if (ssi) {
     const pinned = config.apm_config.instrumentation.lib_versions;
+    // From early 2024, pins restrict SSI to the pinned languages.
+    const onlyPinned = hasChange(config.agentVersion, 'ssi-allow-list') && Object.keys(pinned).length > 0;
     for (const lang of LANGUAGES) {
+      if (onlyPinned && !Object.hasOwn(pinned, lang)) continue;
       const version = Object.hasOwn(pinned, lang) ? pinned[lang]! : 'latest';
       const why = Object.hasOwn(pinned, lang) ? `apm_config.instrumentation.lib_versions.${lang}` : 'Single Step Instrumentation (latest)';
       podWide.set(lang, { lang, image: image(lang, version), reason: why });
@@ -156,13 +162,14 @@ const IMAGE_SUFFIXES = ['custom-image', 'version'] as const;
 const POD_WIDE_KEYS_OF = new Map(LANGUAGES.map((l) => [l, IMAGE_SUFFIXES.map((suffix) => ({ suffix, key: `${l}-lib.${suffix}` }))] as const));
 const POD_WIDE_KEYS = new Set(LANGUAGES.flatMap((l) => POD_WIDE_KEYS_OF.get(l)!.map(({ key }) => key)));
 
-interface InjectionError {
+/** Why a webhook run fails: a stable code for metrics and a message for the user. */
+export interface InjectionError {
   code: string;
   message: string;
 }
 
 /** Injection procedure (lib-injection spec §4): any error drops every change of this webhook. */
-function injectLibraries(run: Run, pod: Pod, config: AdmissionConfig, libraries: LibraryEntry[], ssi: boolean): InjectionError | undefined {
+function injectLibraries(run: Run, pod: Pod, context: MutationContext, config: AdmissionConfig, libraries: LibraryEntry[], ssi: boolean): InjectionError | undefined {
   let error: InjectionError | undefined;
   const images = new Map<Language, LibraryEntry>();
   for (const entry of libraries) {
@@ -181,9 +188,19 @@ function injectLibraries(run: Run, pod: Pod, config: AdmissionConfig, libraries:
   error = applyLibConfig(run, annotations, 'all') ?? error;
   addLibVolume(run);
   if (ssi) {
-    for (const env of ssiDefaultEnv(run.journal.pod)) injectEnv(run.journal, env, 'Single Step Instrumentation default');
+    for (const env of ssiDefaultEnv(run.journal.pod, config)) injectEnv(run.journal, env, 'Single Step Instrumentation default');
   }
+  if (hasChange(config.agentVersion, 'install-env')) injectInstallEnv(run, ssi ? 'k8s_single_step' : 'k8s_lib_injection', context);
   return error;
+}
+
+/** DD_INSTRUMENTATION_INSTALL_TYPE, _TIME and _ID, as the early-2024 webhook adds them to every container. */
+function injectInstallEnv(run: Run, type: string, context: MutationContext): void {
+  const install = context.install ?? { time: String(context.now ?? 0), id: '' };
+  const why = `library injection (${type})`;
+  injectEnv(run.journal, { name: 'DD_INSTRUMENTATION_INSTALL_TYPE', value: type }, why);
+  injectEnv(run.journal, { name: 'DD_INSTRUMENTATION_INSTALL_TIME', value: install.time }, why);
+  injectEnv(run.journal, { name: 'DD_INSTRUMENTATION_INSTALL_ID', value: install.id }, why);
 }
 
 /** The library's env vars and the shared mount, in every targeted application container. */
@@ -229,11 +246,12 @@ function combine(env: LibEnv, old: string): string {
   return env.value;
 }
 
-/** Init-container resources from config: the same quantity as request and limit. */
+/** Init-container resources from config: the same quantity as request and limit (from early 2024, 50m / 20Mi when unset). */
 function initResources(config: AdmissionConfig): { resources?: Record<string, Record<string, string>> } | { error: InjectionError } {
   const { cpu, memory } = config.admission_controller.auto_instrumentation.init_resources;
+  const defaults = hasChange(config.agentVersion, 'init-default-resources');
   const quantities: Record<string, string> = {};
-  for (const [name, raw] of [['cpu', cpu], ['memory', memory]] as const) {
+  for (const [name, raw] of [['cpu', cpu ?? (defaults ? '50m' : undefined)], ['memory', memory ?? (defaults ? '20Mi' : undefined)]] as const) {
     if (raw === undefined) continue;
     const q = parseQuantity(raw);
     if (q === undefined) return { error: { code: 'invalid resources', message: `invalid ${name} quantity "${raw}" in admission_controller.auto_instrumentation.init_resources.${name}` } };
@@ -253,18 +271,6 @@ function addInitContainer(run: Run, entry: LibraryEntry, resources: Record<strin
   };
   prependInitContainer(run.journal, container);
   note(run.journal, { kind: 'initContainer', action: 'added', name: container.name, value: entry.image, reason: entry.reason });
-}
-
-function applyLibConfig(run: Run, annotations: Readonly<Record<string, string>>, lang: Language | 'all'): InjectionError | undefined {
-  const key = `${ANNOTATION_PREFIX}${lang}-lib.config.v1`;
-  if (!Object.hasOwn(annotations, key)) return undefined;
-  try {
-    for (const env of libConfigToEnv(annotations[key]!)) injectEnv(run.journal, env, `annotation ${key}`);
-    return undefined;
-  } catch (e) {
-    if (!(e instanceof LibConfigError)) throw e;
-    return { code: 'invalid lib config', message: `annotation ${key}: ${e.message}` };
-  }
 }
 
 /** The shared emptyDir the init containers copy into (not added twice: a duplicate name would get the pod rejected). */

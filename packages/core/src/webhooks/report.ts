@@ -5,7 +5,7 @@ export const WEBHOOKS = ['config', 'tags', 'auto-instrumentation'] as const;
 export type WebhookName = (typeof WEBHOOKS)[number];
 
 /** What kind of thing a change added or altered. */
-export type ChangeKind = 'env' | 'volume' | 'volumeMount' | 'initContainer';
+export type ChangeKind = 'env' | 'volume' | 'volumeMount' | 'initContainer' | 'annotation';
 
 /** One change a webhook made to a pod, and why: the source of log lines, metrics and the CLI's explanation. */
 export interface MutationEvent {
@@ -13,7 +13,7 @@ export interface MutationEvent {
   kind: ChangeKind;
   /** `added` (new entry), `combined` (joined with the user's value), `replaced` (user value overwritten). */
   action: 'added' | 'combined' | 'replaced';
-  /** Name of the env var, volume, mount or init container. */
+  /** Name of the env var, volume, mount, init container or annotation. */
   name: string;
   /** The container it went into, when it went into one. */
   container?: string;

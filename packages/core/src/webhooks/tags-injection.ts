@@ -1,15 +1,22 @@
 import type { AdmissionConfig } from '../config/schema.js';
 import { injectEnv } from './env-injection.js';
-import { shouldInjectGate, STANDARD_TAG_LABELS } from './labels.js';
+import { shouldInjectGate, STANDARD_TAG_LABELS, type Gate } from './labels.js';
 import { describeOwner, findOwner, ownerCacheKey, ownerResource, type OwnerResource } from './owners.js';
 import type { KubeObject, Pod } from '../review/pod.js';
 import { isSsiActive, podNamespace } from './ssi.js';
 import { done, failed, skipped, startRun, warn, type MutationContext, type Run, type WebhookResult } from './webhook.js';
 
-/** The tags webhook (`/injecttags`): DD_ENV / DD_SERVICE / DD_VERSION from the pod's or its owner's labels. */
-export function injectTags(pod: Pod, context: MutationContext, config: AdmissionConfig): WebhookResult {
+/**
+ * The tags webhook (`/injecttags`): DD_ENV / DD_SERVICE / DD_VERSION from the pod's or its owner's labels.
+ * `gate` replaces the webhook's own check (the lib-injection webhook runs it with its own).
+ */
+export function injectTags(
+  pod: Pod,
+  context: MutationContext,
+  config: AdmissionConfig,
+  gate: Gate = shouldInjectGate(pod, config, isSsiActive(config, podNamespace(pod), context)),
+): WebhookResult {
   const run = startRun('tags', pod);
-  const gate = shouldInjectGate(pod, config, isSsiActive(config, podNamespace(pod)));
   if (gate.warning) warn(run, gate.warning);
   if (!gate.pass) return skipped(run, gate.code, gate.reason);
 

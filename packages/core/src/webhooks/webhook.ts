@@ -18,6 +18,13 @@ export interface MutationContext {
   namespaceLabels?: Readonly<Record<string, string>>;
   /** True when the cluster predates object selectors (1.10-1.14, see isLegacyCluster); used only with namespace_selector_fallback. */
   legacyNamespaceSelector?: boolean;
+  /** Unix seconds of the request, for DD_INJECT_START_TIME (library injection since 7.57); the adapter reads its clock. Default 0. */
+  now?: number;
+  /**
+   * DD_INSTRUMENTATION_INSTALL_TIME and _ID as the Cluster Agent injects them: its own env
+   * vars of those names, else its start time and an empty id. Default: `now` and ''.
+   */
+  install?: { time: string; id: string };
 }
 
 /** One webhook's answer for one pod. On failure or skip the pod is unchanged and the patch empty. */

@@ -134,12 +134,20 @@ export function podTemplateHash(template: unknown): string {
 
 /**
  * The document with its pod spec (or pod template spec) replaced by the mutated
- * pod's. Only the spec is taken: the webhooks never change metadata, and the
- * view's metadata holds values (a defaulted namespace, owners) the user did not write.
+ * pod's, and the annotations webhooks add since 7.58 (safe-to-evict, library
+ * markers). Nothing else of the metadata is taken: the view's holds values (a
+ * defaulted namespace, owners) the user did not write.
  */
 export function documentWithPod(doc: Obj, view: PodView, pod: Pod): Obj {
-  if (view.templatePath.length === 0) return { ...doc, spec: pod.spec };
-  return setIn(doc, view.templatePath, { ...(getIn(doc, view.templatePath) as Obj), spec: pod.spec });
+  if (view.templatePath.length === 0) return withPod(doc, pod);
+  return setIn(doc, view.templatePath, withPod(getIn(doc, view.templatePath) as Obj, pod));
+}
+
+function withPod(target: Obj, pod: Pod): Obj {
+  const meta = isObject(target.metadata) ? target.metadata : undefined;
+  const annotations = pod.metadata?.annotations;
+  if (!annotations || JSON.stringify(annotations) === JSON.stringify(meta?.annotations)) return { ...target, spec: pod.spec };
+  return { ...target, metadata: { ...meta, annotations }, spec: pod.spec };
 }
 
 function setIn(root: Obj, path: readonly string[], value: unknown): Obj {
@@ -148,7 +156,7 @@ function setIn(root: Obj, path: readonly string[], value: unknown): Obj {
   return { ...root, [head]: rest.length === 0 ? value : setIn((root[head] as Obj) ?? {}, rest, value) };
 }
 
-/** The pod patch re-rooted at the document's pod template (the core only ever changes the pod's spec). */
+/** The pod patch re-rooted at the document's pod template (the core changes the pod's spec and annotations). */
 export function documentPatch(patch: readonly Operation[], view: PodView): Operation[] {
   if (view.templatePath.length === 0) return [...patch];
   const prefix = toPointer(view.templatePath);

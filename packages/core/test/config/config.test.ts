@@ -116,6 +116,9 @@ describe('config-keys.md: env var names', () => {
       enabled_namespaces: ['apps', 'web'],
       disabled_namespaces: [],
       lib_versions: { java: 'v1.20.0', python: 'v1.18.0' },
+      injector_image_tag: '0',
+      injection_mode: 'auto',
+      targets: [],
     });
   });
 

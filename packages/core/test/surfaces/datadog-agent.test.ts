@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { configFromDatadogAgent, type SurfaceConfig, type SurfaceConfigResult } from '@dd-admission/core';
 
+// These tests state 7.49 facts: they pin the release instead of taking the one the files deploy.
+const AT_7_49 = { version: '7.49', origin: 'test' };
+
 function ok(result: SurfaceConfigResult): SurfaceConfig {
   if (!result.ok) throw new Error(result.errors.map((e) => `${e.key}: ${e.message}`).join('\n'));
   return result;
@@ -14,7 +17,7 @@ const dda = (spec: Obj = {}, metadata: Obj = {}) => ({
   metadata: { name: 'datadog', namespace: 'datadog', ...metadata },
   spec,
 });
-const derive = (spec: Obj = {}, metadata: Obj = {}, options = {}) => ok(configFromDatadogAgent(dda(spec, metadata), options));
+const derive = (spec: Obj = {}, metadata: Obj = {}, options = {}) => ok(configFromDatadogAgent(dda(spec, metadata), { agentVersion: AT_7_49, ...options }));
 const env = (s: SurfaceConfig) => Object.fromEntries(s.env.map((e) => [e.name, e.value]));
 const MODE = 'DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE';
 const MODE_KEY = 'admission_controller.inject_config.mode';
@@ -173,7 +176,7 @@ describe('§3.2 / §6 sockets and providers', () => {
   });
   it('SSI: the instrumentation fields reach apm_config.instrumentation', () => {
     const s = derive(features({ apm: { instrumentation: { enabled: true, enabledNamespaces: ['shop'], libVersions: { java: 'v1' } } } }));
-    expect(s.config.apm_config.instrumentation).toEqual({ enabled: true, enabled_namespaces: ['shop'], disabled_namespaces: [], lib_versions: { java: 'v1' } });
+    expect(s.config.apm_config.instrumentation).toEqual({ enabled: true, enabled_namespaces: ['shop'], disabled_namespaces: [], lib_versions: { java: 'v1' }, injector_image_tag: '0', injection_mode: 'auto', targets: [] });
   });
 });
 
@@ -217,7 +220,7 @@ describe('§1 precedence: override > feature > global > built-in', () => {
 
 describe('invalid resources: errors naming the field', () => {
   const errors = (resource: unknown) => {
-    const r = configFromDatadogAgent(resource, { source: 'dda.yaml' });
+    const r = configFromDatadogAgent(resource, { source: 'dda.yaml', agentVersion: AT_7_49 });
     if (r.ok) throw new Error('expected errors');
     return r.errors.map((e) => `${e.origin}: ${e.key}: ${e.message}`);
   };
@@ -239,7 +242,7 @@ describe('invalid resources: errors naming the field', () => {
     );
   });
   it('namespace: the resource namespace, else the option, else default', () => {
-    expect(ok(configFromDatadogAgent({ ...dda(), metadata: { name: 'dd' } }, { namespace: 'ops' })).deployment).toMatchObject({ namespace: 'ops' });
-    expect(ok(configFromDatadogAgent({ ...dda(), metadata: { name: 'dd' } })).deployment).toMatchObject({ namespace: 'default' });
+    expect(ok(configFromDatadogAgent({ ...dda(), metadata: { name: 'dd' } }, { namespace: 'ops', agentVersion: AT_7_49 })).deployment).toMatchObject({ namespace: 'ops' });
+    expect(ok(configFromDatadogAgent({ ...dda(), metadata: { name: 'dd' } }, { agentVersion: AT_7_49 })).deployment).toMatchObject({ namespace: 'default' });
   });
 });

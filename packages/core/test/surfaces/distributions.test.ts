@@ -12,6 +12,9 @@ import {
   type SurfaceConfigResult,
 } from '@dd-admission/core';
 
+// These tests state 7.49 facts: they pin the release instead of taking the one the files deploy.
+const AT_7_49 = { version: '7.49', origin: 'test' };
+
 function ok(result: SurfaceConfigResult): SurfaceConfig {
   if (!result.ok) throw new Error(result.errors.map((e) => `${e.key}: ${e.message}`).join('\n'));
   return result;
@@ -23,8 +26,8 @@ const DDA = (spec: object = {}, annotations: Record<string, string> = {}) => ({
   spec,
 });
 const checks = (s: SurfaceConfig, distributions: Distribution[] = [], namespaces = {}) => distributionChecks({ ...s, distributions, namespaces });
-const helmChecks = (values: object, distributions: Distribution[] = [], namespaces = {}) => checks(ok(configFromHelmValues(values)), distributions, namespaces);
-const ddaChecks = (resource: object, distributions: Distribution[] = [], namespaces = {}) => checks(ok(configFromDatadogAgent(resource)), distributions, namespaces);
+const helmChecks = (values: object, distributions: Distribution[] = [], namespaces = {}) => checks(ok(configFromHelmValues(values, { agentVersion: AT_7_49 })), distributions, namespaces);
+const ddaChecks = (resource: object, distributions: Distribution[] = [], namespaces = {}) => checks(ok(configFromDatadogAgent(resource, { agentVersion: AT_7_49 })), distributions, namespaces);
 const configChecks = (values: object, distributions: Distribution[] = [], namespaces = {}) => {
   const r = parseConfig({ origin: 'datadog.yaml', values });
   if (!r.ok) throw new Error('bad config');
@@ -59,7 +62,7 @@ describe('GKE Autopilot: socket mode injects hostPath volumes, which Autopilot f
     expect(f?.fix).toBe('set admission_controller.inject_config.mode: hostip (now set by datadog.yaml)');
   });
   it('a mode layered by --set is fixed where it was set', () => {
-    const s = ok(layerConfig(ok(configFromHelmValues({ providers: { gke: { autopilot: true } } })), [{ origin: '--set', values: { DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE: 'socket' } }]));
+    const s = ok(layerConfig(ok(configFromHelmValues({ providers: { gke: { autopilot: true } } }, { agentVersion: AT_7_49 })), [{ origin: '--set', values: { DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE: 'socket' } }]));
     expect(checks(s)[0]?.fix).toBe('set admission_controller.inject_config.mode: hostip (now set by --set (DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE))');
   });
   it('a mode from the user env of the Cluster Agent is fixed there', () => {

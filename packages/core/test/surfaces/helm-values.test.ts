@@ -5,11 +5,14 @@ import fc from 'fast-check';
 import { configFromHelmValues, layerConfig, type SurfaceConfig, type SurfaceConfigResult } from '@dd-admission/core';
 import { helmValuesArbitrary } from '@dd-admission/testing';
 
+// These tests state 7.49 facts: they pin the release instead of taking the one the files deploy.
+const AT_7_49 = { version: '7.49', origin: 'test' };
+
 function ok(result: SurfaceConfigResult): SurfaceConfig {
   if (!result.ok) throw new Error(result.errors.map((e) => `${e.key}: ${e.message}`).join('\n'));
   return result;
 }
-const helm = (values: unknown, options = {}) => ok(configFromHelmValues(values, options));
+const helm = (values: unknown, options = {}) => ok(configFromHelmValues(values, { agentVersion: AT_7_49, ...options }));
 const env = (s: SurfaceConfig) => Object.fromEntries(s.env.map((e) => [e.name, e.value]));
 const origin = (s: SurfaceConfig, name: string) => s.env.find((e) => e.name === name)?.origin;
 const MODE = 'DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE';
@@ -200,7 +203,7 @@ describe('§3.5 registry helper (DD_ADMISSION_CONTROLLER_CONTAINER_REGISTRY)', (
     expect(registry({ clusterAgent: { admissionController: { enabled: false } } })).toBe('registry.datadoghq.com');
   });
   it('any other registryMigrationMode fails the render, naming the value', () => {
-    const r = configFromHelmValues({ registryMigrationMode: 'sometimes' });
+    const r = configFromHelmValues({ registryMigrationMode: 'sometimes' }, { agentVersion: AT_7_49 });
     expect(r.ok).toBe(false);
     expect(!r.ok && r.errors[0]).toMatchObject({ key: 'registryMigrationMode', message: expect.stringContaining('"sometimes"') });
   });
@@ -275,7 +278,7 @@ describe('§3 / §5 other values', () => {
       DD_APM_INSTRUMENTATION_LIB_VERSIONS: '{"java":"v1"}',
       DD_LANGUAGE_DETECTION_ENABLED: 'true',
     });
-    expect(s.config.apm_config.instrumentation).toEqual({ enabled: true, enabled_namespaces: [], disabled_namespaces: ['kube-system'], lib_versions: { java: 'v1' } });
+    expect(s.config.apm_config.instrumentation).toEqual({ enabled: true, enabled_namespaces: [], disabled_namespaces: ['kube-system'], lib_versions: { java: 'v1' }, injector_image_tag: '0', injection_mode: 'auto', targets: [] });
   });
 });
 
@@ -306,7 +309,7 @@ describe('§2 user env: clusterAgent.env then envDict, last, so they win', () =>
 
 describe('invalid values: an error naming the value, or the chart refusing to render', () => {
   const errors = (values: unknown) => {
-    const r = configFromHelmValues(values, { source: 'values.yaml' });
+    const r = configFromHelmValues(values, { source: 'values.yaml', agentVersion: AT_7_49 });
     if (r.ok) throw new Error('expected errors');
     return r.errors.map((e) => `${e.origin}: ${e.key}: ${e.message}`);
   };
@@ -328,11 +331,11 @@ describe('invalid values: an error naming the value, or the chart refusing to re
     expect(errors({ datadog: { clusterName: 'Prod_Cluster' } })[0]).toContain('datadog.clusterName: the chart refuses to render "Prod_Cluster"');
   });
   it('a bad value in the user env is a config error naming the env entry', () => {
-    const r = configFromHelmValues({ clusterAgent: { env: [{ name: 'DD_ADMISSION_CONTROLLER_PORT', value: 'abc' }] } });
+    const r = configFromHelmValues({ clusterAgent: { env: [{ name: 'DD_ADMISSION_CONTROLLER_PORT', value: 'abc' }] } }, { agentVersion: AT_7_49 });
     expect(!r.ok && r.errors[0]).toMatchObject({ key: 'admission_controller.port', origin: 'clusterAgent.env[0] (overrides clusterAgent.admissionController.port (default 8000))' });
   });
   it('an unknown log level is named by datadog.logLevel', () => {
-    const r = configFromHelmValues({ datadog: { logLevel: 'verbose' } });
+    const r = configFromHelmValues({ datadog: { logLevel: 'verbose' } }, { agentVersion: AT_7_49 });
     expect(!r.ok && r.errors[0]).toMatchObject({ key: 'log_level', origin: 'datadog.logLevel' });
   });
 });
@@ -351,7 +354,7 @@ describe('property: any Helm values object yields a valid config or errors namin
   it('holds', () => {
     fc.assert(
       fc.property(helmValuesArbitrary, (values) => {
-        const r = configFromHelmValues(values, { source: 'values.yaml' });
+        const r = configFromHelmValues(values, { source: 'values.yaml', agentVersion: AT_7_49 });
         if (r.ok) {
           // The configuration is what the rendered env says (an absent or empty mode variable leaves the default hostip).
           const rendered = r.env.find((e) => e.name === MODE)?.value;

@@ -17,6 +17,9 @@ import {
 } from '@dd-admission/core';
 import { parseYamlDocuments } from '@dd-admission/testing';
 
+// These tests state 7.49 facts: they pin the release instead of taking the one the files deploy.
+const AT_7_49 = { version: '7.49', origin: 'test' };
+
 const golden = (name: string) => parseYamlDocuments(readFileSync(new URL(`../golden/${name}`, import.meta.url), 'utf8'), name);
 
 function ok(result: SurfaceConfigResult): SurfaceConfig {
@@ -24,8 +27,8 @@ function ok(result: SurfaceConfigResult): SurfaceConfig {
   return result;
 }
 
-const helm = (values: unknown = {}, release = 'datadog', namespace = 'datadog') => ok(configFromHelmValues(values, { release, namespace }));
-const operator = (resource: unknown) => ok(configFromDatadogAgent(resource));
+const helm = (values: unknown = {}, release = 'datadog', namespace = 'datadog') => ok(configFromHelmValues(values, { release, namespace, agentVersion: AT_7_49 }));
+const operator = (resource: unknown) => ok(configFromDatadogAgent(resource, { agentVersion: AT_7_49 }));
 const manifests = (s: SurfaceConfig, flavor: NetworkPolicyFlavor) => [...webhookService(s.config, s.deployment), ...networkPolicies(s.config, flavor, s.deployment)];
 
 const DDA = { apiVersion: 'datadoghq.com/v2alpha1', kind: 'DatadogAgent', metadata: { name: 'datadog', namespace: 'datadog-agent' } };

@@ -533,7 +533,7 @@ describe('lib-injection §9 config keys', () => {
     expect(ai.init_resources.memory).toBeUndefined();
     expect(ai.inject_all.namespaces).toEqual([]);
     expect(ai.patcher.enabled).toBe(false);
-    expect(cfg.apm_config.instrumentation).toEqual({ enabled: false, enabled_namespaces: [], disabled_namespaces: [], lib_versions: {} });
+    expect(cfg.apm_config.instrumentation).toEqual({ enabled: false, enabled_namespaces: [], disabled_namespaces: [], lib_versions: {}, injector_image_tag: '0', injection_mode: 'auto', targets: [] });
   });
 
   it('mutate: lib injection is the third webhook', () => {

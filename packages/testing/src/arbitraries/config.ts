@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { LANGUAGES, parseConfig, type AdmissionConfig } from '@dd-admission/core';
+import { LANGUAGES, LATEST_AGENT_VERSION, OLDEST_AGENT_VERSION, parseConfig, type AdmissionConfig } from '@dd-admission/core';
 import { compact, NAMESPACES, sometimes } from './values.js';
 
 // Configurations as users write them in datadog.yaml (nested keys), covering
@@ -18,7 +18,7 @@ const modeArbitrary = fc.oneof(
 const namespacesArbitrary = fc.uniqueArray(fc.constantFrom(...NAMESPACES), { maxLength: 2 });
 
 const libVersionsArbitrary = fc
-  .uniqueArray(fc.tuple(fc.constantFrom(...LANGUAGES), fc.constantFrom('v1.31.0', 'v2', 'latest')), { selector: ([l]) => l, maxLength: 3 })
+  .uniqueArray(fc.tuple(fc.constantFrom(...LANGUAGES, 'php'), fc.constantFrom('v1.31.0', 'v2', 'latest', 'default')), { selector: ([l]) => l, maxLength: 3 })
   .map((pairs) => Object.fromEntries(pairs));
 
 const injectConfigArbitrary = fc.record(
@@ -45,9 +45,27 @@ const autoInstrumentationArbitrary = fc.record(
       { requiredKeys: [] },
     ),
     inject_all: fc.record({ namespaces: namespacesArbitrary }),
+    init_security_context: fc.constantFrom('{"privileged":true}', '{"runAsNonRoot":true,"readOnlyRootFilesystem":true}'),
   },
   { requiredKeys: [] },
 );
+
+/** Single Step Instrumentation targets (7.64): selectors that sometimes match generated pods, pins, extra configs. */
+const targetArbitrary = fc
+  .record(
+    {
+      name: fc.constantFrom('web', 'Python Apps', ''),
+      podSelector: fc.constantFrom({ matchLabels: { app: 'web' } }, { matchExpressions: [{ key: 'tags.datadoghq.com/env', operator: 'Exists' }] }, {}),
+      namespaceSelector: fc.constantFrom({ matchNames: ['shop', 'default'] }, { matchLabels: { team: 'web' } }, { matchExpressions: [{ key: 'team', operator: 'NotIn', values: ['ops'] }] }),
+      ddTraceVersions: fc.constantFrom({ java: 'v1' }, { python: 'default', js: 'v5' }, { php: 'v1', go: 'v1' }),
+      ddTraceConfigs: fc.constantFrom(
+        [{ name: 'DD_PROFILING_ENABLED', value: 'true' }],
+        [{ name: 'DD_SERVICE', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } }, { name: 'DD_ENV', value: 'prod' }],
+      ),
+    },
+    { requiredKeys: ['name'] },
+  )
+  .map((t) => compact(t));
 
 const ssiArbitrary = fc.record(
   {
@@ -55,6 +73,9 @@ const ssiArbitrary = fc.record(
     enabled_namespaces: namespacesArbitrary,
     disabled_namespaces: namespacesArbitrary,
     lib_versions: libVersionsArbitrary,
+    injector_image_tag: fc.constantFrom('0', '0.52.0'),
+    injection_mode: fc.constantFrom('auto', 'init_container', 'csi', 'image_volume', 'bogus'),
+    targets: fc.array(targetArbitrary, { minLength: 1, maxLength: 3 }),
   },
   { requiredKeys: [] },
 );
@@ -101,4 +122,35 @@ export function parseGeneratedConfig(input: DatadogYaml, agentVersion?: string):
 }
 
 /** A valid AdmissionConfig with the datadog.yaml it was parsed from. */
-export const configArbitrary: fc.Arbitrary<GeneratedConfig> = datadogYamlArbitrary.map(parseGeneratedConfig);
+export const configArbitrary: fc.Arbitrary<GeneratedConfig> = datadogYamlArbitrary.map((input) => parseGeneratedConfig(input));
+
+/** A Cluster Agent release: the two emulated exactly, or one between them (interpolated). */
+export const agentVersionArbitrary: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(OLDEST_AGENT_VERSION, LATEST_AGENT_VERSION, `${LATEST_AGENT_VERSION}.1`),
+  fc.tuple(fc.integer({ min: 50, max: 77 }), fc.integer({ min: 0, max: 3 })).map(([minor, patch]) => `7.${minor}.${patch}`),
+);
+
+const hostSocketPathArbitrary = fc.constantFrom('/var/run/datadog', '/var/run/datadog-apm', '/run/dd');
+
+/** Keys that releases after 7.49 read (config/key-versions.ts): csi, socket-type volumes, host socket paths. */
+const newerKeysArbitrary: fc.Arbitrary<DatadogYaml> = fc
+  .record(
+    {
+      mode: sometimes(30, fc.constant('csi')),
+      type_socket_volumes: sometimes(40, fc.boolean()),
+      csi: sometimes(50, fc.record({ enabled: fc.boolean(), driver: sometimes(30, fc.constant('csi.example.com')) }, { requiredKeys: ['enabled'] })),
+      trace_agent_host_socket_path: sometimes(40, hostSocketPathArbitrary),
+      dogstatsd_host_socket_path: sometimes(40, hostSocketPathArbitrary),
+      receiver_socket: sometimes(20, fc.constantFrom('/var/run/datadog/apm.socket', '/run/dd/trace.sock', '')),
+      dogstatsd_socket: sometimes(20, fc.constantFrom('/var/run/datadog/dsd.socket', '/run/dd/statsd.sock')),
+    },
+    { requiredKeys: [] },
+  )
+  .map(({ mode, type_socket_volumes, csi, receiver_socket, ...top }) =>
+    compact({ ...top, csi: csi && compact(csi), 'admission_controller.inject_config.mode': mode, 'admission_controller.inject_config.type_socket_volumes': type_socket_volumes, 'apm_config.receiver_socket': receiver_socket }),
+  );
+
+/** A configuration for a random release (7.49, 7.78 or between), with the keys newer releases read. */
+export const versionedConfigArbitrary: fc.Arbitrary<GeneratedConfig> = fc
+  .tuple(agentVersionArbitrary, datadogYamlArbitrary, newerKeysArbitrary)
+  .map(([version, yaml, newer]) => parseGeneratedConfig({ ...yaml, ...newer }, version));

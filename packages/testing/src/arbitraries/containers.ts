@@ -55,7 +55,15 @@ export function containerArbitrary(name: string, volumeNames: readonly string[],
       env: envListArbitrary,
       volumeMounts: volumeMountsArbitrary(volumeNames),
       ports: sometimes(30, fc.constant([{ containerPort: 8080, protocol: 'TCP' }])),
-      resources: sometimes(20, fc.constant({ limits: { memory: '128Mi' } })),
+      // Sizes on both sides of the init containers' 50m / 100Mi floor (lib-injection-7.78.md §6).
+      resources: sometimes(
+        25,
+        fc.constantFrom<Record<string, unknown>>(
+          { limits: { memory: '128Mi' } },
+          { limits: { cpu: '25m', memory: '50Mi' }, requests: { cpu: '25m' } },
+          { requests: { cpu: '0.1', memory: '200Mi' } },
+        ),
+      ),
       restartPolicy: init ? sometimes(30, fc.constant('Always')) : fc.constant(undefined),
       future: sometimes(20, unknownValueArbitrary),
     })

@@ -45,13 +45,30 @@ export function ownersArbitrary(pod: Pod, namespace: string): fc.Arbitrary<KubeO
     });
 }
 
-/** A MutationContext consistent with `pod`. */
+/** Labels of the pod's namespace: its name, sometimes a team, sometimes the restricted Pod Security level. */
+function namespaceLabelsArbitrary(namespace: string): fc.Arbitrary<Record<string, string>> {
+  return fc
+    .record({ team: sometimes(40, fc.constantFrom('web', 'ops')), restricted: fc.boolean() })
+    .map(({ team, restricted }) => ({
+      'kubernetes.io/metadata.name': namespace,
+      ...(team ? { team } : {}),
+      ...(restricted ? { 'pod-security.kubernetes.io/enforce': 'restricted' } : {}),
+    }));
+}
+
+/** A MutationContext consistent with `pod`, with the clock and install facts adapters pass (library injection, 7.57+). */
 export function contextArbitrary(pod: Pod): fc.Arbitrary<MutationContext> {
   const own = pod.metadata?.namespace;
   const namespace = own ? fc.constant(own) : fc.constantFrom(...NAMESPACES);
   return namespace.chain((ns) =>
     fc
-      .record({ agentNamespace: sometimes(70, fc.constantFrom('default', 'datadog')), owners: ownersArbitrary(pod, ns) })
-      .map(({ agentNamespace, owners }) => compact({ namespace: ns, agentNamespace, owners }) as MutationContext),
+      .record({
+        agentNamespace: sometimes(70, fc.constantFrom('default', 'datadog')),
+        owners: ownersArbitrary(pod, ns),
+        namespaceLabels: sometimes(60, namespaceLabelsArbitrary(ns)),
+        now: sometimes(80, fc.integer({ min: 1_700_000_000, max: 1_800_000_000 })),
+        install: sometimes(50, fc.record({ time: fc.constantFrom('1700000000', ''), id: fc.constantFrom('', 'c4f2-install') })),
+      })
+      .map((c) => compact({ namespace: ns, ...c }) as MutationContext),
   );
 }

@@ -22,7 +22,9 @@ export const enabledLabelArbitrary: fc.Arbitrary<string | undefined> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('yes', 'True', '') },
 );
 
-const configModeLabelArbitrary = sometimes(25, fc.constantFrom('hostip', 'service', 'socket', 'Socket', 'SERVICE', 'bogus'));
+const configModeLabelArbitrary = sometimes(25, fc.constantFrom('hostip', 'service', 'socket', 'Socket', 'SERVICE', 'bogus', 'csi', 'CSI'));
+/** `config.type_socket_volumes` (7.58+): true or false in any case, or a value the webhook rejects. */
+const typeSocketVolumesLabelArbitrary = sometimes(15, fc.constantFrom('true', 'false', 'TRUE', 'yes'));
 
 /** The three unified-service-tagging labels, each present or not. */
 export const tagLabelsArbitrary: fc.Arbitrary<Record<string, string>> = fc.record(
@@ -34,13 +36,14 @@ export const tagLabelsArbitrary: fc.Arbitrary<Record<string, string>> = fc.recor
   { requiredKeys: [] },
 );
 
-/** Pod labels: random keys plus the enabled / config.mode / tags labels. */
+/** Pod labels: random keys plus the enabled / config.mode / config.type_socket_volumes / tags labels. */
 export const podLabelsArbitrary: fc.Arbitrary<Record<string, string>> = fc
-  .tuple(randomMetadataArbitrary, enabledLabelArbitrary, configModeLabelArbitrary, sometimes(40, tagLabelsArbitrary))
-  .map(([random, enabled, mode, tags]) => {
+  .tuple(randomMetadataArbitrary, enabledLabelArbitrary, configModeLabelArbitrary, typeSocketVolumesLabelArbitrary, sometimes(40, tagLabelsArbitrary))
+  .map(([random, enabled, mode, socketVolumes, tags]) => {
     const labels: Record<string, string> = { ...random, ...(tags ?? {}) };
     if (enabled !== undefined) labels[`${PREFIX}enabled`] = enabled;
     if (mode !== undefined) labels[`${PREFIX}config.mode`] = mode;
+    if (socketVolumes !== undefined) labels[`${PREFIX}config.type_socket_volumes`] = socketVolumes;
     return labels;
   });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { AdmissionConfig, MutationContext, Pod } from '@dd-admission/core';
-import { configArbitrary, type DatadogYaml } from './config.js';
+import { configArbitrary, type DatadogYaml, type GeneratedConfig } from './config.js';
 import { contextArbitrary } from './context.js';
 import { podArbitrary, type PodArbitraryOptions } from './pod.js';
 
@@ -12,9 +12,33 @@ export interface Scenario {
   context: MutationContext;
 }
 
+/** Scenario options: the pod's, and where configurations come from (default: configArbitrary, the core's default release). */
+export interface ScenarioArbitraryOptions extends PodArbitraryOptions {
+  config?: fc.Arbitrary<GeneratedConfig>;
+}
+
 /** A pod with a configuration and a context consistent with it. */
-export function scenarioArbitrary(options: PodArbitraryOptions = {}): fc.Arbitrary<Scenario> {
+export function scenarioArbitrary(options: ScenarioArbitraryOptions = {}): fc.Arbitrary<Scenario> {
   return fc
-    .tuple(podArbitrary(options), configArbitrary)
+    .tuple(podArbitrary(options), options.config ?? configArbitrary)
     .chain(([pod, { input, config }]) => contextArbitrary(pod).map((context) => ({ pod, configInput: input, config, context })));
+}
+
+/**
+ * Scenarios where library injection usually acts: the pod opts in with the enabled
+ * label, names a library when it names none, and lives outside the namespaces
+ * library injection leaves alone (kube-system, the agent's `datadog`).
+ */
+export function libraryScenarioArbitrary(config: fc.Arbitrary<GeneratedConfig>): fc.Arbitrary<Scenario> {
+  const movable = (ns: string | undefined) => (ns === 'kube-system' || ns === 'datadog' ? 'shop' : ns);
+  return scenarioArbitrary({ config }).map((s) => {
+    const meta = s.pod.metadata ?? {};
+    const labels = { ...(meta.labels ?? {}), 'admission.datadoghq.com/enabled': 'true' };
+    const named = Object.keys(meta.annotations ?? {}).some((k) => /-lib\.(version|custom-image)$/.test(k));
+    const annotations = named ? meta.annotations : { ...(meta.annotations ?? {}), 'admission.datadoghq.com/java-lib.version': 'v1' };
+    const metadata = { ...meta, labels, annotations, ...(meta.namespace ? { namespace: movable(meta.namespace)! } : {}) };
+    const owners = (s.context.owners ?? []).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: movable(o.metadata.namespace ?? undefined) } }));
+    const context = { ...s.context, namespace: movable(s.context.namespace), agentNamespace: 'datadog', owners };
+    return { ...s, pod: { ...s.pod, metadata }, context };
+  });
 }

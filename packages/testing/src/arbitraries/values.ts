@@ -62,6 +62,8 @@ export const initContainerNameArbitrary: fc.Arbitrary<string> = fc.oneof(
 export const envNameArbitrary: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...INJECTED_ENV_NAMES) },
   { weight: 2, arbitrary: fc.constantFrom(...LIBRARY_ENV_NAMES) },
+  // The one library var the 7.57+ injector combines with the user's value.
+  { weight: 1, arbitrary: fc.constant('LD_PRELOAD') },
   { weight: 3, arbitrary: fc.constantFrom(...USER_ENV_NAMES) },
   { weight: 1, arbitrary: fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,10}$/) },
 );
