@@ -68,7 +68,7 @@ export * from './doctor/collect.js';
 export { FINDING_STATUSES, TROUBLESHOOTING_PAGE, findingSchema, type Finding, type FindingStatus } from './doctor/finding.js';
 export { CHECK_CATEGORIES, type CheckCategory, type CheckInfo } from './doctor/check.js';
 export { doctorContext, type DoctorContext, type DoctorOptions } from './doctor/context.js';
-export { agentConfig, imageTag, type AgentConfig, type AgentConfigOptions, type EmulatedVersion } from './doctor/agent-config.js';
+export { agentConfig, type AgentConfig, type AgentConfigOptions, type EmulatedVersion } from './doctor/agent-config.js';
 export { findClusterAgent, CLUSTER_AGENT_CONTAINER, type ClusterAgent, type Installer } from './doctor/cluster-agent.js';
 export * from './doctor/distribution.js';
 export * from './doctor/probe.js';

@@ -10,7 +10,7 @@ import {
   mutate,
   podView,
   WEBHOOKS,
-  webhookSelectors,
+  selectorsFor,
   type AdmissionConfig,
   type KubeObject,
   type OwnerResource,
@@ -31,8 +31,7 @@ const NAMES: Record<WebhookName, string> = {
 };
 
 /** The registrations the cluster agent writes for this config, pointed at the test server. */
-function registrations(server: TestServer, cfg: AdmissionConfig, version: 'v1' | 'v1beta1'): WebhookRegistration[] {
-  const selectors = webhookSelectors(cfg);
+function registrations(server: TestServer, cfg: AdmissionConfig, version: 'v1' | 'v1beta1', resourcesNamespace = 'datadog'): WebhookRegistration[] {
   return WEBHOOKS.filter((w) => isWebhookEnabled(cfg, w)).map((w) => ({
     name: NAMES[w],
     url: `${server.base}${PATHS[w]}`,
@@ -42,7 +41,7 @@ function registrations(server: TestServer, cfg: AdmissionConfig, version: 'v1' |
     sideEffects: 'None' as const,
     timeoutSeconds: 10,
     admissionReviewVersions: [version],
-    ...selectors,
+    ...selectorsFor(w, cfg, { resourcesNamespace, legacyNamespaceSelector: false }),
   }));
 }
 

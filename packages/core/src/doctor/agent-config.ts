@@ -1,9 +1,10 @@
 import { CONFIG_KEYS } from '../config/schema.js';
 import { parseConfig, type ConfigResult, type ConfigSource } from '../config/parse.js';
 import { effectiveEnv, envSources, type DerivedEnvVar, type UnreadEnvVar } from '../surfaces/cluster-agent-env.js';
-import { formatAgentVersion, LATEST_AGENT_VERSION, nearestAgentVersion, readAgentVersion, type AgentVersionInput } from '../versions/agent-version.js';
+import { formatAgentVersion, LATEST_AGENT_VERSION, nearestAgentVersion, parseAgentVersion, readAgentVersion, type AgentVersionInput } from '../versions/agent-version.js';
 import type { ClusterAgent } from './cluster-agent.js';
 import { findNamed, kubectlRef } from './objects.js';
+import { imageTag } from '../versions/evidence.js';
 import { permissionFor, unreadable, type ClusterSnapshot } from './snapshot.js';
 
 // The configuration the running Cluster Agent reads: its container's env
@@ -47,8 +48,8 @@ const READ_ENV = new Set(CONFIG_KEYS.map((k) => k.env));
 export function agentConfig(snapshot: ClusterSnapshot, agent: ClusterAgent | undefined, options: AgentConfigOptions = {}): AgentConfig {
   const resolved = agent ? containerEnv(snapshot, agent) : { env: [], notes: [] };
   const env = effectiveEnv(resolved.env);
-  const { sources, unread } = envSources(env);
   const version = emulatedVersion(agent, options);
+  const { sources, unread } = envSources(env, readAgentVersion(version.version) ?? parseAgentVersion(LATEST_AGENT_VERSION));
   const result = parseConfig([...sources, ...(options.overrides ?? [])], { agentVersion: version.version, agentVersionOrigin: version.origin });
   return { result, version, env, unread, notes: resolved.notes };
 }
@@ -68,13 +69,6 @@ function emulatedVersion(agent: ClusterAgent | undefined, options: AgentConfigOp
   const nearest = nearestAgentVersion(parsed);
   const origin = `image ${image}`;
   return nearest.note ? { version: formatAgentVersion(nearest.version), origin, note: nearest.note } : { version: formatAgentVersion(parsed), origin };
-}
-
-/** `7.49.1` from `gcr.io/datadoghq/cluster-agent:7.49.1` (a digest is ignored); undefined without a tag. */
-export function imageTag(image: string): string | undefined {
-  const name = image.split('@')[0]!;
-  const colon = name.lastIndexOf(':');
-  return colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
 }
 
 type EnvEntry = NonNullable<ClusterAgent['container']['env']>[number];

@@ -47,11 +47,10 @@ export function resolveAgentVersion(evidence: AgentVersionEvidence): ResolvedAge
   return { version: Object.freeze({ ...version }), origin: where, ...(note ? { note } : {}) };
 }
 
-/** The tag of an image reference (`registry:5000/cluster-agent:7.72.1` → `7.72.1`); undefined without one. A digest (`@sha256:...`) counts as its tag. */
+/** The tag of an image reference (`registry:5000/cluster-agent:7.72.1` → `7.72.1`, also before a digest); the digest (`sha256:...`) when there is no tag; else undefined. */
 export function imageTag(image: string): string | undefined {
-  const at = image.indexOf('@');
-  if (at >= 0) return image.slice(at + 1);
-  const name = image.slice(image.lastIndexOf('/') + 1);
-  const colon = name.indexOf(':');
-  return colon >= 0 ? name.slice(colon + 1) : undefined;
+  const [name = '', digest] = image.split('@', 2);
+  const last = name.slice(name.lastIndexOf('/') + 1);
+  const colon = last.indexOf(':');
+  return colon >= 0 ? last.slice(colon + 1) : digest;
 }

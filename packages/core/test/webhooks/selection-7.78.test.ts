@@ -136,7 +136,7 @@ describe('selection properties, every version (7.49, 7.78, interpolated)', () =>
       fc.property(versioned, ({ pod, config, context }) => {
         const first = mutate(pod, context, config);
         expect(applyStrictPatch(pod, first.patch)).toEqual(toJson(first.pod, 'result pod'));
-        expect(userEnvViolations(pod, first.pod)).toEqual([]);
+        expect(userEnvViolations(pod, first.pod, config.agentVersion)).toEqual([]);
         if (config.admission_controller.reinvocation_policy.toLowerCase() !== 'never') expect(mutate(first.pod, context, config).patch).toEqual([]);
       }),
       RUNS,

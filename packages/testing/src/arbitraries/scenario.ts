@@ -38,7 +38,10 @@ export function libraryScenarioArbitrary(config: fc.Arbitrary<GeneratedConfig>):
     const annotations = named ? meta.annotations : { ...(meta.annotations ?? {}), 'admission.datadoghq.com/java-lib.version': 'v1' };
     const metadata = { ...meta, labels, annotations, ...(meta.namespace ? { namespace: movable(meta.namespace)! } : {}) };
     const owners = (s.context.owners ?? []).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: movable(o.metadata.namespace ?? undefined) } }));
-    const context = { ...s.context, namespace: movable(s.context.namespace), agentNamespace: 'datadog', owners };
+    const namespace = movable(s.context.namespace);
+    // The namespace's own name label moves with it: since 7.73 the webhooks' namespaceSelector reads it.
+    const namespaceLabels = s.context.namespaceLabels && namespace ? { ...s.context.namespaceLabels, 'kubernetes.io/metadata.name': namespace } : s.context.namespaceLabels;
+    const context = { ...s.context, namespace, namespaceLabels, agentNamespace: 'datadog', owners };
     return { ...s, pod: { ...s.pod, metadata }, context };
   });
 }
