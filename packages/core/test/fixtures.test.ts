@@ -61,7 +61,7 @@ function runDocument(doc: unknown, fixture: Fixture, config: AdmissionConfig, ob
 }
 
 function parseFixtureConfig(fixture: Fixture): { config: AdmissionConfig; messages: string[] } {
-  const parsed = parseConfig([{ origin: 'config.yaml', values: fixture.config ?? {} }]);
+  const parsed = parseConfig([{ origin: 'config.yaml', values: fixture.config ?? {} }], { agentVersion: fixture.agentVersion });
   if (!parsed.ok) throw new Error(`${fixture.name}: config.yaml rejected: ${parsed.errors.map(formatConfigIssue).join('; ')}`);
   return { config: parsed.config, messages: parsed.warnings.map(formatConfigIssue) };
 }

@@ -60,8 +60,8 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
 });
 
-async function serverFor(values: Record<string, unknown>, owners: readonly KubeObject[], agentNamespace = 'datadog'): Promise<{ server: TestServer; cfg: AdmissionConfig }> {
-  const cfg = config(values);
+async function serverFor(values: Record<string, unknown>, owners: readonly KubeObject[], agentNamespace = 'datadog', agentVersion?: string): Promise<{ server: TestServer; cfg: AdmissionConfig }> {
+  const cfg = config(values, agentVersion);
   const server = await startServer({ config: cfg, fetch: fetchFrom(owners), agentNamespace, logLevel: 'error' });
   servers.push(server);
   return { server, cfg };
@@ -199,7 +199,7 @@ describe('golden fixtures through the dispatcher and the real server', () => {
         if (!isPodBearing(doc.kind)) return doc;
         const view = podView(doc, fixture.context.namespace);
         const others = objects.filter((o) => o !== doc && isObject(o.metadata)) as unknown as KubeObject[];
-        const { server, cfg } = await serverFor(fixture.config ?? {}, [...view.owners, ...others], fixture.context.agentNamespace);
+        const { server, cfg } = await serverFor(fixture.config ?? {}, [...view.owners, ...others], fixture.context.agentNamespace, fixture.agentVersion);
         const namespace = view.pod.metadata?.namespace ?? fixture.context.namespace;
         const result = await dispatch(view.pod, { namespace, webhooks: registrations(server, cfg, 'v1'), namespaceLabels: namespaceLabels(namespace) });
         expect(result.rejected, JSON.stringify(result.rejected)).toBeUndefined();

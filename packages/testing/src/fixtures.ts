@@ -7,7 +7,8 @@ import { z } from 'zod';
 // The golden corpus: one directory per case under packages/testing/fixtures/.
 //   input.yaml           documents given to `dd-mutate` (Pods, workloads, Lists, anything else)
 //   config.yaml          optional datadog.yaml-style configuration
-//   context.yaml         optional {namespace, agentNamespace} (the CLI's -n / --agent-namespace)
+//   context.yaml         optional {namespace, agentNamespace, agentVersion} (the CLI's -n /
+//                        --agent-namespace / --agent-version; the release defaults to 7.49)
 //   expected.yaml        what `dd-mutate input.yaml -o yaml` prints: every input document in
 //                        order, Pods mutated, workloads with their pod template mutated,
 //                        Lists with their items handled the same way, others unchanged
@@ -21,8 +22,12 @@ const contextSchema = z
   .strictObject({
     namespace: z.string().min(1).optional(),
     agentNamespace: z.string().min(1).optional(),
+    agentVersion: z.string().min(1).optional(),
   })
   .nullish();
+
+/** The release of the cases written before releases were emulated. */
+const FIXTURE_DEFAULT_AGENT_VERSION = '7.49';
 
 /** The request context a fixture runs with (defaults: namespace and agentNamespace `default`). */
 export interface FixtureContext {
@@ -37,6 +42,8 @@ export interface Fixture {
   inputPath: string;
   configPath?: string;
   context: FixtureContext;
+  /** The Cluster Agent release the case emulates (context.yaml `agentVersion`, default 7.49). */
+  agentVersion: string;
   inputDocs: unknown[];
   /** The parsed config.yaml values (datadog.yaml style), undefined without a config.yaml. */
   config: Record<string, unknown> | undefined;
@@ -121,6 +128,7 @@ export function loadFixture(dir: string): Fixture {
       namespace: parsedContext.data?.namespace ?? 'default',
       agentNamespace: parsedContext.data?.agentNamespace ?? 'default',
     },
+    agentVersion: parsedContext.data?.agentVersion ?? FIXTURE_DEFAULT_AGENT_VERSION,
     inputDocs: readYaml(name, inputPath),
     config: config as Record<string, unknown> | undefined,
     expectedDocs: readYaml(name, file('expected.yaml')),

@@ -47,7 +47,7 @@ describe('the fixture corpus', () => {
 
   it('has configs the core accepts', () => {
     for (const f of fixtures) {
-      const parsed = parseConfig([{ origin: 'config.yaml', values: f.config ?? {} }]);
+      const parsed = parseConfig([{ origin: 'config.yaml', values: f.config ?? {} }], { agentVersion: f.agentVersion });
       expect(parsed.ok, f.name).toBe(true);
     }
   });
