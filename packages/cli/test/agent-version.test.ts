@@ -2,26 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/args.js';
 import { UsageError } from '../src/errors.js';
-import { run, type Io } from '../src/run.js';
-
-function fakeIo(files: Record<string, string>) {
-  const out = { stdout: '', stderr: '' };
-  const io: Io = {
-    stdin: (async function* () {})(),
-    stdout: { write: (s: string) => (out.stdout += s) },
-    stderr: { write: (s: string) => (out.stderr += s) },
-    readFile: async (path) => {
-      if (path in files) return files[path]!;
-      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-    },
-    isTTY: { stdout: false, stderr: false },
-    env: {},
-  };
-  return { io, out };
-}
+import { run } from '../src/run.js';
+import { memoryIo } from './helpers.js';
 
 async function dd(args: string[], files: Record<string, string> = {}) {
-  const { io, out } = fakeIo({ 'pod.yaml': POD, ...files });
+  const { io, out } = memoryIo({ 'pod.yaml': POD, ...files });
   const status = await run(['node', 'dd-mutate', ...args], io);
   return { status, ...out };
 }
