@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     alias: {
       '@dd-admission/core': src('core'),
+      '@dd-admission/kube': src('kube'),
       '@dd-admission/testing': src('testing'),
     },
   },

@@ -52,3 +52,18 @@ export * from './surfaces/distributions.js';
 export * from './cluster/webhook-configuration.js';
 export * from './cluster/certificate-policy.js';
 export * from './cluster/status.js';
+
+// doctor/: the troubleshooting guide as checks over a snapshot of the cluster.
+export * from './doctor/snapshot.js';
+export * from './doctor/collect.js';
+export { FINDING_STATUSES, TROUBLESHOOTING_PAGE, findingSchema, type Finding, type FindingStatus } from './doctor/finding.js';
+export { CHECK_CATEGORIES, type CheckCategory, type CheckInfo } from './doctor/check.js';
+export { doctorContext, type DoctorContext, type DoctorOptions } from './doctor/context.js';
+export { agentConfig, type AgentConfig, type AgentConfigOptions, type EmulatedVersion } from './doctor/agent-config.js';
+export { findClusterAgent, CLUSTER_AGENT_CONTAINER, type ClusterAgent, type Installer } from './doctor/cluster-agent.js';
+export * from './doctor/distribution.js';
+export * from './doctor/probe.js';
+export { DOCTOR_CHECKS, DOCTOR_CHECK_IDS } from './doctor/registry.js';
+export * from './doctor/report.js';
+export { stalePods, type StalePod } from './doctor/checks/stale-pods.js';
+export { classifyProbeError, type ProbeFailure } from './doctor/checks/connectivity.js';

@@ -91,9 +91,9 @@ describe('the packed @dd-admission/core', () => {
   const installed = () => join(project, 'node_modules/@dd-admission/core');
   const manifest = () => JSON.parse(readFileSync(join(installed(), 'package.json'), 'utf8')) as Record<string, unknown>;
 
-  it('holds the build, the README and the manifest, and nothing else', () => {
+  it('holds the build, the README, the licence and the manifest, and nothing else', () => {
     const files = readdirSync(installed(), { recursive: true, encoding: 'utf8' }).sort();
-    expect(files).toEqual(['README.md', 'dist', 'dist/index.d.ts', 'dist/index.js', 'dist/index.js.map', 'package.json']);
+    expect(files).toEqual(['LICENSE', 'README.md', 'dist', 'dist/index.d.ts', 'dist/index.js', 'dist/index.js.map', 'package.json']);
   });
 
   it('has a manifest a registry and a resolver can use, with no workspace: version', () => {

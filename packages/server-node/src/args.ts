@@ -40,8 +40,8 @@ Options:
                            certificate; prints the CA bundle and a curl line
   --tls-cert <file>        PEM certificate (chain) to serve; reloaded on change
   --tls-key <file>         PEM private key of --tls-cert; reloaded on change
-  --kubeconfig <file>      cluster of the controllers (default: KUBECONFIG,
-                           ~/.kube/config, else the pod's service account)
+  --kubeconfig <file>      cluster of the controllers and owner lookups (default:
+                           KUBECONFIG, ~/.kube/config, else the pod's service account)
   --no-controllers         do not run the certificate Secret, webhook
                            configuration and leader election controllers
   --port <n>               listen port (default admission_controller.port, 8000;

@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { formatAgentVersion, resourcesNamespace, type AdmissionConfig } from '@dd-admission/core';
+import { connectKube, type KubeClient } from '@dd-admission/kube';
 import { ArgsError, checkTlsSource, controllersEnabled, parseServerArgs, USAGE, type ServerArgs } from './args.js';
 import { systemClock } from './clock.js';
-import { connectKube } from './controllers/kube-client.js';
 import { startControllers, type RunningControllers } from './controllers/start.js';
 import { devBanner, sampleReview, writeDevFiles } from './dev-banner.js';
 import { devCertificateHosts, generateDevCertificate } from './dev-certificate.js';
@@ -42,7 +42,10 @@ async function main(): Promise<void> {
     for (const close of closers.reverse()) await close();
   });
   const metrics = createMetrics({ processMetrics: true });
-  const controllers = withControllers ? await startAdmissionControllers(args, config, agentNamespace, logger, metrics) : undefined;
+  // One Kubernetes client for the controllers and the owner lookups, connected on first use.
+  let connecting: Promise<KubeClient> | undefined;
+  const kube = () => (connecting ??= connectKube({ ...(args.kubeconfig ? { kubeconfig: args.kubeconfig } : {}), env: process.env }));
+  const controllers = withControllers ? await startAdmissionControllers(kube, config, agentNamespace, logger, metrics) : undefined;
   if (controllers) closers.push(() => controllers.stop());
   else if (!args.dev && !config.admission_controller.enabled) {
     logger.info(SITES.startAdmission, 'Admission controller is disabled: the certificate Secret and webhook configuration controllers do not run (admission_controller.enabled is false)');
@@ -50,7 +53,7 @@ async function main(): Promise<void> {
   const tls = await tlsSource(args, config, agentNamespace, logger, controllers);
   closers.push(() => tls.close());
   const ownerLookup = createOwnerLookup({
-    fetch: kubeOwnerFetch(),
+    fetch: kubeOwnerFetch(kube),
     ttlMs: config.admission_controller.pod_owners_cache_validity * 60_000,
     clock: systemClock,
     onCacheResult: metrics.ownerCache,
@@ -75,12 +78,18 @@ function checkTlsOrExit(args: ServerArgs, withControllers: boolean): void {
 }
 
 /** The controllers of controllers spec §1; a client or configuration problem ends the process (as the agent's start-up error does). */
-async function startAdmissionControllers(args: ServerArgs, config: AdmissionConfig, agentNamespace: string, logger: Logger, metrics: WebhookMetrics): Promise<RunningControllers> {
+async function startAdmissionControllers(
+  kube: () => Promise<KubeClient>,
+  config: AdmissionConfig,
+  agentNamespace: string,
+  logger: Logger,
+  metrics: WebhookMetrics,
+): Promise<RunningControllers> {
   try {
-    const clients = await connectKube(args.kubeconfig ? { kubeconfig: args.kubeconfig } : {});
+    const client = await kube();
     // The pod name: unique among replicas, and the same after a restart of the same pod.
     const identity = hostname();
-    return await startControllers({ config, namespace: resourcesNamespace(config, agentNamespace), clients, identity, clock: systemClock, logger, metrics });
+    return await startControllers({ config, namespace: resourcesNamespace(config, agentNamespace), client, identity, clock: systemClock, logger, metrics });
   } catch (error) {
     logger.error(SITES.startAdmission, `Could not start admission controller: ${(error as Error).message}`);
     process.exit(1);

@@ -8,8 +8,8 @@ import { connect } from 'node:tls';
 import { webhookConfiguration, type AdmissionConfig, type Pod } from '@dd-admission/core';
 import { dispatch, type DispatchResult, type WebhookClients, type WebhookRegistration } from '@dd-admission/testing';
 import { Agent, type Dispatcher } from 'undici';
-import { systemClock } from '../src/clock.js';
-import { connectKube } from '../src/controllers/kube-client.js';
+import { connectKube } from '@dd-admission/kube';
+import { systemClock, type Clock } from '../src/clock.js';
 import { startControllers, type RunningControllers } from '../src/controllers/start.js';
 import { createLogger } from '../src/logger.js';
 import { createMetrics } from '../src/metrics.js';
@@ -48,14 +48,20 @@ export async function scratch(): Promise<{ dir: string; remove: () => Promise<vo
 }
 
 /** Starts one replica with its own bearer token (= identity) so the double records who wrote what. */
-export async function startReplica(api: KubeApi, dir: string, identity: string, options: { config?: AdmissionConfig; withServer?: boolean } = {}): Promise<Replica> {
+export async function startReplica(
+  api: KubeApi,
+  dir: string,
+  identity: string,
+  options: { config?: AdmissionConfig; withServer?: boolean; clock?: Clock } = {},
+): Promise<Replica> {
   const file = join(dir, `${identity}.kubeconfig`);
   await writeFile(file, api.kubeconfig({ token: identity }));
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', format: 'text', sink: (l) => logs.push(l), clock: systemClock });
   const config = options.config ?? controllerConfig();
-  const clients = await connectKube({ kubeconfig: file, requestTimeoutMs: 3_000 });
-  const controllers = await startControllers({ config, namespace: NAMESPACE, clients, identity, clock: systemClock, logger, metrics: createMetrics(), ...FAST });
+  const client = await connectKube({ kubeconfig: file, env: {}, timeoutMs: 3_000 });
+  const clock = options.clock ?? systemClock;
+  const controllers = await startControllers({ config, namespace: NAMESPACE, client, identity, clock, logger, metrics: createMetrics(), ...FAST });
   const replica: Replica = {
     identity,
     controllers,
@@ -70,6 +76,17 @@ export async function startReplica(api: KubeApi, dir: string, identity: string, 
     replica.server = await startServer({ config, tls, agentNamespace: NAMESPACE });
   }
   return replica;
+}
+
+/** A clock that stands still until the test moves it: a lease then expires when the test says, however slow the machine. */
+export function manualClock(start = Date.now()): Clock & { advance(ms: number): void } {
+  let now = start;
+  return {
+    now: () => now,
+    advance: (ms) => {
+      now += ms;
+    },
+  };
 }
 
 /** Polls `check` every 25 ms until it returns a value other than undefined/false; fails after `ms`. */

@@ -4,10 +4,11 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { certificateHosts, sameWebhooks, webhookConfiguration } from '@dd-admission/core';
+import { connectKube, RESOURCES } from '@dd-admission/kube';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/clock.js';
 import { generateCertificate } from '../src/controllers/certificate.js';
-import { connectKube, plain } from '../src/controllers/kube-client.js';
+import { microTime } from '../src/controllers/leader-election.js';
 import { watchObject } from '../src/controllers/object-watch.js';
 import { createLogger } from '../src/logger.js';
 import { startKubeApi, type KubeApi } from '@dd-admission/testing';
@@ -16,6 +17,7 @@ import {
   controllerConfig,
   eventually,
   expectedWebhooks,
+  manualClock,
   MWC,
   NAMESPACE,
   scratch,
@@ -150,27 +152,22 @@ describe('certificate rotation', () => {
     api = await startKubeApi();
     const config = controllerConfig();
     const hosts = certificateHosts('datadog-admission-controller', NAMESPACE);
-    // What a previous leader left: a certificate with 100 h left (threshold 720 h), its webhook configuration, and its live lease.
-    const old = await generateCertificate({ hosts, notBefore: Date.now() - 5 * 60_000, notAfter: Date.now() + 100 * HOUR });
+    // What a previous leader left: a certificate with 100 h left (threshold 720 h), its webhook configuration, and its
+    // lease, which stays live on replica-b's clock until the test moves that clock past the lease's 2 s.
+    const clock = manualClock();
+    const old = await generateCertificate({ hosts, notBefore: clock.now() - 5 * 60_000, notAfter: clock.now() + 100 * HOUR });
     const oldCa = Buffer.from(old.cert).toString('base64');
     api.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'webhook-certificate', namespace: NAMESPACE }, data: { 'cert.pem': oldCa, 'key.pem': Buffer.from(old.key).toString('base64') } });
     api.apply(webhookConfiguration(config, oldCa, { namespace: NAMESPACE }) as never);
-    let oldLeaderAlive = true;
-    const renewOldLease = async () => {
-      for (let i = 0; i < 400 && oldLeaderAlive; i++) {
-        const now = new Date().toISOString().replace('Z', '000Z');
-        api.apply({
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name: 'dd-admission-webhook-leader-election', namespace: NAMESPACE },
-          spec: { holderIdentity: 'replica-old', leaseDurationSeconds: 2, acquireTime: now, renewTime: now },
-        });
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    };
-    const renewing = renewOldLease();
+    const renewed = microTime(clock.now());
+    api.apply({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'dd-admission-webhook-leader-election', namespace: NAMESPACE },
+      spec: { holderIdentity: 'replica-old', leaseDurationSeconds: 2, acquireTime: renewed, renewTime: renewed },
+    });
 
-    const b = await replica('replica-b', { withServer: true });
+    const b = await replica('replica-b', { withServer: true, clock });
     const port = b.server!.port;
     expect(b.controllers.isLeader()).toBe(false);
     expect(await servedFingerprint(port, old.cert)).toBe(new X509Certificate(old.cert).fingerprint256);
@@ -191,9 +188,9 @@ describe('certificate rotation', () => {
     const stream = Promise.all([0, 1, 2, 3].map(worker));
     try {
       await eventually('reviews with the old certificate', () => outcomes.filter((o) => o.ca === oldCa).length >= 20);
-      // The old leader goes away: replica-b takes the lease and finds the certificate expiring.
-      oldLeaderAlive = false;
-      await renewing;
+      // The old leader goes away: once its lease has expired, replica-b takes it and finds the certificate expiring.
+      expect(b.controllers.isLeader()).toBe(false);
+      clock.advance(2_001);
       const newCa = await eventually('a new certificate in the Secret and the webhook', () => {
         const cert = storedSecret(api)?.data?.['cert.pem'];
         const bundles = storedConfiguration(api)?.webhooks?.map((w) => w.clientConfig.caBundle);
@@ -211,7 +208,6 @@ describe('certificate rotation', () => {
       expect(b.logs.some((l) => l.includes('Refreshing the certificate of Secret datadog/webhook-certificate: the certificate expires in 99h'))).toBe(true);
     } finally {
       streaming = false;
-      oldLeaderAlive = false;
       await stream;
       await clients.close();
     }
@@ -222,8 +218,10 @@ describe('two replicas', () => {
   it('elect one leader that alone writes; both serve the same certificate; the other takes over when it stops', async () => {
     api = await startKubeApi();
     const config = controllerConfig();
-    const a = await replica('replica-a', { withServer: true });
-    const b = await replica('replica-b', { withServer: true });
+    // The clock stands still: no lease ever expires, so only a release moves leadership.
+    const clock = manualClock();
+    const a = await replica('replica-a', { withServer: true, clock });
+    const b = await replica('replica-b', { withServer: true, clock });
     const { cert } = await converged();
     const leader = await eventually('exactly one leader', () => (a.controllers.isLeader() !== b.controllers.isLeader() ? (a.controllers.isLeader() ? a : b) : undefined));
     const follower = leader === a ? b : a;
@@ -235,10 +233,12 @@ describe('two replicas', () => {
     expect(await servedFingerprint(a.server!.port, pem(cert))).toBe(fingerprint);
     expect(await servedFingerprint(b.server!.port, pem(cert))).toBe(fingerprint);
 
-    // Over several lease renewals, leadership stays with one replica.
-    for (let i = 0; i < 10; i++) {
+    // Over several lease renewals (counted at the API, not timed), leadership stays with one replica.
+    const renewals = () => api.requests.filter((r) => r.resource === 'leases' && r.verb === 'update' && r.user === leader.identity).length;
+    for (let i = 0; i < 5; i++) {
+      const before = renewals();
+      await eventually('the next lease renewal', () => renewals() > before);
       expect([a.controllers.isLeader(), b.controllers.isLeader()].filter(Boolean)).toHaveLength(1);
-      await new Promise((r) => setTimeout(r, 100));
     }
 
     const before = writes().length;
@@ -387,18 +387,14 @@ describe('conflicts and the watch', () => {
     api = await startKubeApi({ historyLimit: 2 });
     const file = join(dir, 'watch.kubeconfig');
     await writeFile(file, api.kubeconfig());
-    const clients = await connectKube({ kubeconfig: file });
+    const client = await connectKube({ kubeconfig: file, env: {} });
     const seen: string[] = [];
     const logs: string[] = [];
     const watch = watchObject<{ metadata?: { name?: string; resourceVersion?: string }; data?: Record<string, string> }>({
-      description: 'v1/secrets',
-      path: `/api/v1/namespaces/${NAMESPACE}/secrets`,
+      client,
+      resource: RESOURCES.secrets,
+      namespace: NAMESPACE,
       name: 'watched',
-      list: async (fieldSelector) => {
-        const list = plain<{ items: never[]; metadata: { resourceVersion: string } }>(await clients.core.listNamespacedSecret({ namespace: NAMESPACE, fieldSelector }));
-        return { items: list.items, resourceVersion: list.metadata.resourceVersion };
-      },
-      watch: clients.watch,
       resyncMs: 100,
       onEvent: (e) => seen.push(`${e.type} ${e.object.data?.v ?? ''} ${e.type === 'update' && e.previous === e.object ? 'resync' : ''}`.trim()),
       logger: createLogger({ level: 'debug', format: 'text', sink: (l) => logs.push(l), clock: systemClock }),

@@ -1,19 +1,20 @@
 // The Kubernetes API double, driven by the real @kubernetes/client-node over HTTP(S) through a kubeconfig.
+// Each test gets a fresh double: any one of them runs alone.
 import * as k8s from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startKubeApi, type KubeApi } from '@dd-admission/testing';
 import { certificate } from './helpers.js';
 
 let api: KubeApi;
 let kc: k8s.KubeConfig;
 
-beforeAll(async () => {
+beforeEach(async () => {
   api = await startKubeApi({ historyLimit: 20 });
   kc = new k8s.KubeConfig();
   kc.loadFromString(api.kubeconfig({ token: 'tester', namespace: 'datadog' }));
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await api.close();
 });
 
@@ -30,6 +31,11 @@ async function failure(call: Promise<unknown>): Promise<{ code: unknown; message
 }
 
 const secret = (name: string, data: Record<string, string> = { 'cert.pem': 'Y2VydA==' }): k8s.V1Secret => ({ metadata: { name, namespace: 'datadog' }, data });
+
+/** Stores the certificate Secret the watch and fault tests read. */
+function seedCertificate(): void {
+  api.apply({ apiVersion: 'v1', kind: 'Secret', ...secret('webhook-certificate') } as never);
+}
 
 describe('Secrets: CRUD, resourceVersion, conflicts', () => {
   it('creates, reads, lists by field selector, replaces, patches and deletes', async () => {
@@ -229,6 +235,9 @@ describe('watch=true', () => {
   });
 
   it('without a resourceVersion starts with ADDED for what exists; a compacted one gets 410 Expired', async () => {
+    seedCertificate();
+    // More writes than the history keeps (20): resourceVersion 1 is compacted away.
+    for (let i = 0; i < 25; i++) api.apply({ apiVersion: 'v1', kind: 'Secret', ...secret('churn', { i: Buffer.from(String(i)).toString('base64') }) } as never);
     const initial = await events('/api/v1/namespaces/datadog/secrets', { fieldSelector: 'metadata.name=webhook-certificate' }, 1, async () => {});
     expect(initial.map((e) => [e.type, e.name])).toEqual([['ADDED', 'webhook-certificate']]);
     const expired = await events('/api/v1/namespaces/datadog/secrets', { resourceVersion: '1' }, 1, async () => {});
@@ -236,17 +245,20 @@ describe('watch=true', () => {
   });
 
   it('closeWatches ends open streams (the client sees the end and can watch again)', async () => {
-    let ended = false;
-    const controller = await new k8s.Watch(kc).watch('/api/v1/namespaces/datadog/secrets', {}, () => {}, () => (ended = true));
+    let ended!: () => void;
+    const end = new Promise<void>((resolve) => (ended = resolve));
+    const controller = await new k8s.Watch(kc).watch('/api/v1/namespaces/datadog/secrets', {}, () => {}, () => ended());
     api.closeWatches();
-    for (let i = 0; i < 100 && !ended; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(ended).toBe(true);
+    await end;
+    const again = await new k8s.Watch(kc).watch('/api/v1/namespaces/datadog/secrets', {}, () => {}, () => {});
+    again.abort();
     controller.abort();
   });
 });
 
 describe('fault injection', () => {
   it('5xx for matching requests, a limited number of times', async () => {
+    seedCertificate();
     const core = kc.makeApiClient(k8s.CoreV1Api);
     api.faults.add({ match: { resources: ['secrets'], methods: ['GET'] }, action: { kind: 'status', code: 503 }, times: 2 });
     expect((await failure(core.readNamespacedSecret({ name: 'webhook-certificate', namespace: 'datadog' }))).code).toBe(503);
@@ -255,19 +267,23 @@ describe('fault injection', () => {
   });
 
   it('slow answers and cut connections', async () => {
+    seedCertificate();
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    api.faults.add({ match: { resources: ['secrets'] }, action: { kind: 'delay', ms: 1_000 }, times: 1 });
+    let release!: () => void;
+    api.faults.add({ match: { resources: ['secrets'] }, action: { kind: 'hold', until: new Promise<void>((resolve) => (release = resolve)) }, times: 1 });
     let settled = false;
     const slow = core.readNamespacedSecret({ name: 'webhook-certificate', namespace: 'datadog' }).finally(() => (settled = true));
-    // Other requests are answered while the slow one still waits (the delay holds one request, not the server).
+    // Other requests are answered while the slow one still waits (the fault holds one request, not the server).
     for (let i = 0; i < 3; i++) expect((await core.listNamespacedPod({ namespace: 'datadog' })).items).toEqual([]);
     expect(settled).toBe(false);
+    release();
     expect((await slow).metadata?.name).toBe('webhook-certificate');
     api.faults.add({ action: { kind: 'reset' }, times: 1 });
     expect((await failure(core.readNamespacedSecret({ name: 'webhook-certificate', namespace: 'datadog' }))).message).toMatch(/socket hang up|ECONNRESET/);
   });
 
   it('refuses connections until told to accept them again, on the same port', async () => {
+    seedCertificate();
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await api.refuseConnections();
     const refused = await failure(core.readNamespacedSecret({ name: 'webhook-certificate', namespace: 'datadog' }));
@@ -276,7 +292,10 @@ describe('fault injection', () => {
     expect((await core.readNamespacedSecret({ name: 'webhook-certificate', namespace: 'datadog' })).metadata?.name).toBe('webhook-certificate');
   });
 
-  it('records who did what', () => {
+  it('records who did what', async () => {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const created = await core.createNamespacedSecret({ namespace: 'datadog', body: secret('recorded') });
+    await core.replaceNamespacedSecret({ name: 'recorded', namespace: 'datadog', body: { ...created, data: { 'cert.pem': 'bmV3' } } });
     const writes = api.requests.filter((r) => r.verb === 'update' && r.resource === 'secrets');
     expect(writes.length).toBeGreaterThan(0);
     expect(writes.every((r) => r.user === 'tester')).toBe(true);

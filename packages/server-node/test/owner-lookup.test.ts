@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { OwnerResource } from '@dd-admission/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeApiError, KubeClientUnavailableError, kubeOwnerFetch, resourcePath } from '../src/kube-owner-fetch.js';
+import { connectKube, KubeApiError, KubeConfigError } from '@dd-admission/kube';
+import { kubeOwnerFetch } from '../src/kube-owner-fetch.js';
 import { createOwnerLookup, InvalidOwnerError } from '../src/owner-lookup.js';
 
 const RS: OwnerResource = { group: 'apps', version: 'v1', resource: 'replicasets', kind: 'ReplicaSet', name: 'web-1', namespace: 'shop' };
@@ -103,12 +104,7 @@ describe('kubeOwnerFetch', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('builds the dynamic client paths (the core group under /api)', () => {
-    expect(resourcePath(RS)).toBe('/apis/apps/v1/namespaces/shop/replicasets/web-1');
-    expect(resourcePath({ ...RS, group: '', version: 'v1', resource: 'replicationcontrollers', name: 'rc/1' })).toBe('/api/v1/namespaces/shop/replicationcontrollers/rc%2F1');
-  });
-
-  it('loads @kubernetes/client-node lazily and GETs the owner with the kubeconfig credentials', async () => {
+  it('connects on the first lookup and GETs the owner with the kubeconfig credentials', async () => {
     const kubeconfig = join(dir, 'config');
     await writeFile(
       kubeconfig,
@@ -121,25 +117,24 @@ describe('kubeOwnerFetch', () => {
         'current-context: fake',
       ].join('\n'),
     );
-    const previous = process.env.KUBECONFIG;
-    process.env.KUBECONFIG = kubeconfig;
-    try {
-      const fetch = kubeOwnerFetch();
-      await expect(fetch(RS)).resolves.toEqual(rsObject);
-      await expect(fetch({ ...RS, group: '', resource: 'replicationcontrollers', name: 'rc-1' })).resolves.toMatchObject({ kind: 'ReplicationController' });
-      const missing = fetch({ ...RS, name: 'gone' });
-      await expect(missing).rejects.toBeInstanceOf(KubeApiError);
-      await expect(missing).rejects.toThrow('replicasets.apps "gone" not found');
-      expect(requests[0]).toEqual({ url: '/apis/apps/v1/namespaces/shop/replicasets/web-1', auth: 'Bearer secret-token' });
-    } finally {
-      if (previous === undefined) delete process.env.KUBECONFIG;
-      else process.env.KUBECONFIG = previous;
-    }
+    let connects = 0;
+    const fetch = kubeOwnerFetch(() => {
+      connects++;
+      return connectKube({ env: { KUBECONFIG: kubeconfig } });
+    });
+    expect(connects).toBe(0);
+    await expect(fetch(RS)).resolves.toEqual(rsObject);
+    await expect(fetch({ ...RS, group: '', resource: 'replicationcontrollers', name: 'rc-1' })).resolves.toMatchObject({ kind: 'ReplicationController' });
+    const missing = fetch({ ...RS, name: 'gone' });
+    await expect(missing).rejects.toBeInstanceOf(KubeApiError);
+    await expect(missing).rejects.toThrow('replicasets.apps "gone" not found');
+    expect(requests[0]).toEqual({ url: '/apis/apps/v1/namespaces/shop/replicasets/web-1', auth: 'Bearer secret-token' });
+    expect(requests[1]?.url).toBe('/api/v1/namespaces/shop/replicationcontrollers/rc-1');
   });
 
   it('says so when the client is not installed', async () => {
-    const fetch = kubeOwnerFetch({ loadClient: () => Promise.reject(new Error("Cannot find package '@kubernetes/client-node'")) });
-    await expect(fetch(RS)).rejects.toBeInstanceOf(KubeClientUnavailableError);
+    const fetch = kubeOwnerFetch(() => connectKube({ env: {}, load: () => Promise.reject(new Error("Cannot find package '@kubernetes/client-node'")) }));
+    await expect(fetch(RS)).rejects.toBeInstanceOf(KubeConfigError);
     await expect(fetch(RS)).rejects.toThrow('the Kubernetes client @kubernetes/client-node is not installed');
   });
 });

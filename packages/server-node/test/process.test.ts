@@ -274,13 +274,13 @@ describe('the bundle with the controllers', () => {
   it('with a kubeconfig that cannot be read, says why and exits 1', async () => {
     const noKube = run(['--port', '0', '--kubeconfig', join(dir, 'missing.kubeconfig')], { DD_ADMISSION_CONTROLLER_ENABLED: 'true' }, withClient);
     expect(await noKube.exit).toBe(1);
-    expect(noKube.stdout.join('\n')).toMatch(/\| ERROR \| \(cmd\/cluster-agent\/subcommands\/start\/command\.go:\d+ in start\) \| Could not start admission controller: cannot load the Kubernetes configuration/);
+    expect(noKube.stdout.join('\n')).toMatch(/\| ERROR \| \(cmd\/cluster-agent\/subcommands\/start\/command\.go:\d+ in start\) \| Could not start admission controller: cannot read the kubeconfig \S+missing\.kubeconfig: no such file$/m);
   });
 
   it('with no Kubernetes configuration at all, says so instead of trying localhost:8080', async () => {
     const nowhere = run(['--port', '0'], { DD_ADMISSION_CONTROLLER_ENABLED: 'true' }, withClient);
     expect(await nowhere.exit).toBe(1);
-    expect(nowhere.stdout.join('\n')).toContain('Could not start admission controller: no Kubernetes configuration: not in a pod with a service account, and no KUBECONFIG or ~/.kube/config (pass --kubeconfig)');
+    expect(nowhere.stdout.join('\n')).toContain('Could not start admission controller: no Kubernetes configuration found: set KUBECONFIG, create ~/.kube/config, or pass --kubeconfig <file>');
   });
 
   it('without the Kubernetes client next to it, says so and exits 1', async () => {

@@ -10,3 +10,7 @@ export * from './dispatcher/index.js';
 export * from './load.js';
 export * from './kube-api/index.js';
 export * from './reference.js';
+export * from './cluster-certificates.js';
+export * from './clusters/healthy.js';
+export * from './clusters/seeded.js';
+export * from './clusters/dump.js';

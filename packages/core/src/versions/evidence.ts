@@ -47,11 +47,9 @@ export function resolveAgentVersion(evidence: AgentVersionEvidence): ResolvedAge
   return { version: Object.freeze({ ...version }), origin: where, ...(note ? { note } : {}) };
 }
 
-/** The tag of an image reference (`registry:5000/cluster-agent:7.72.1` → `7.72.1`); undefined without one. A digest (`@sha256:...`) counts as its tag. */
+/** `7.49.1` from `gcr.io/datadoghq/cluster-agent:7.49.1` (a digest after `@` is ignored); undefined without a tag. */
 export function imageTag(image: string): string | undefined {
-  const at = image.indexOf('@');
-  if (at >= 0) return image.slice(at + 1);
-  const name = image.slice(image.lastIndexOf('/') + 1);
-  const colon = name.indexOf(':');
-  return colon >= 0 ? name.slice(colon + 1) : undefined;
+  const name = image.split('@')[0]!;
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
 }

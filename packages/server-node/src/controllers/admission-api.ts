@@ -1,11 +1,9 @@
-import { ADMISSION_REGISTRATION_GROUP, chooseAdmissionVersion, type AdmissionRegistrationVersion, type ApiProbe } from '@dd-admission/core';
+import { chooseAdmissionVersion, type AdmissionRegistrationVersion, type ApiProbe } from '@dd-admission/core';
+import { isNotFound, RESOURCES, type ApiResource, type KubeClient } from '@dd-admission/kube';
 import { pause } from './backoff.js';
-import { isNotFound } from './kube-errors.js';
-import { plain, type KubeClients } from './kube-client.js';
 
-// MutatingWebhookConfigurations in admissionregistration v1 (typed client) or
-// v1beta1 (generic client: the typed clients dropped it with Kubernetes 1.22),
-// behind one interface of plain JSON objects.
+// MutatingWebhookConfigurations in admissionregistration v1 or v1beta1 (which
+// Kubernetes 1.22 dropped): the same objects at two REST paths.
 
 export interface WebhookConfigurationJson {
   apiVersion?: string;
@@ -15,61 +13,9 @@ export interface WebhookConfigurationJson {
   [key: string]: unknown;
 }
 
-export interface WebhookConfigurationApi {
-  readonly version: AdmissionRegistrationVersion;
-  /** The collection path, for watches. */
-  readonly path: string;
-  /** `admissionregistration.k8s.io/v1/mutatingwebhookconfigurations`. */
-  readonly description: string;
-  list(fieldSelector: string): Promise<{ items: WebhookConfigurationJson[]; resourceVersion: string }>;
-  /** Undefined when it does not exist. */
-  read(name: string): Promise<WebhookConfigurationJson | undefined>;
-  create(object: WebhookConfigurationJson): Promise<WebhookConfigurationJson>;
-  replace(object: WebhookConfigurationJson): Promise<WebhookConfigurationJson>;
-}
-
-const KIND = 'MutatingWebhookConfiguration';
-
-/** The API of one version. */
-export function webhookConfigurationApi(clients: KubeClients, version: AdmissionRegistrationVersion): WebhookConfigurationApi {
-  const apiVersion = `${ADMISSION_REGISTRATION_GROUP}/${version}`;
-  const path = `/apis/${apiVersion}/mutatingwebhookconfigurations`;
-  const description = `${apiVersion}/mutatingwebhookconfigurations`;
-  const notFoundAsUndefined = (error: unknown) => {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  };
-  const typed = (o: WebhookConfigurationJson) => ({ ...o, apiVersion, kind: KIND });
-  if (version === 'v1') {
-    const api = clients.admissionV1;
-    return {
-      version,
-      path,
-      description,
-      async list(fieldSelector) {
-        const list = plain<{ items: WebhookConfigurationJson[]; metadata?: { resourceVersion?: string } }>(await api.listMutatingWebhookConfiguration({ fieldSelector }));
-        return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
-      },
-      read: (name) => api.readMutatingWebhookConfiguration({ name }).then((o) => plain<WebhookConfigurationJson>(o), notFoundAsUndefined),
-      create: async (object) => plain(await api.createMutatingWebhookConfiguration({ body: typed(object) as never })),
-      replace: async (object) => plain(await api.replaceMutatingWebhookConfiguration({ name: object.metadata?.name ?? '', body: typed(object) as never })),
-    };
-  }
-  const objects = clients.objects;
-  return {
-    version,
-    path,
-    description,
-    async list(fieldSelector) {
-      const list = plain<{ items: WebhookConfigurationJson[]; metadata?: { resourceVersion?: string } }>(
-        await objects.list(apiVersion, KIND, undefined, undefined, undefined, undefined, fieldSelector),
-      );
-      return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
-    },
-    read: (name) => objects.read({ apiVersion, kind: KIND, metadata: { name } }).then((o) => plain<WebhookConfigurationJson>(o), notFoundAsUndefined),
-    create: async (object) => plain(await objects.create(typed(object) as never)),
-    replace: async (object) => plain(await objects.replace(typed(object) as never)),
-  };
+/** The MutatingWebhookConfiguration resource in one admissionregistration version. */
+export function webhookConfigurationResource(version: AdmissionRegistrationVersion): ApiResource {
+  return { ...RESOURCES.mutatingWebhookConfigurations, version };
 }
 
 /** How listing in one version went, as the agent's discovery classifies it. */
@@ -91,10 +37,10 @@ async function probe(list: () => Promise<unknown>, signal: AbortSignal, attempts
  * v1 or v1beta1 (webhooks spec §5): up to 3 list attempts 1 s apart in each version, then
  * the agent's rule. The lists select the configuration by name, so RBAC can be limited to it.
  */
-export async function discoverAdmissionVersion(clients: KubeClients, name: string, signal: AbortSignal, pauseMs = 1_000): Promise<AdmissionRegistrationVersion> {
-  const fieldSelector = `metadata.name=${name}`;
-  const v1 = await probe(() => clients.admissionV1.listMutatingWebhookConfiguration({ fieldSelector }), signal, 3, pauseMs);
+export async function discoverAdmissionVersion(client: KubeClient, name: string, signal: AbortSignal, pauseMs = 1_000): Promise<AdmissionRegistrationVersion> {
+  const list = (version: AdmissionRegistrationVersion) => () => client.list(webhookConfigurationResource(version), { fieldSelector: `metadata.name=${name}` });
+  const v1 = await probe(list('v1'), signal, 3, pauseMs);
   if (v1 === 'found') return 'v1';
-  const v1beta1 = await probe(() => clients.objects.list(`${ADMISSION_REGISTRATION_GROUP}/v1beta1`, KIND, undefined, undefined, undefined, undefined, fieldSelector), signal, 3, pauseMs);
+  const v1beta1 = await probe(list('v1beta1'), signal, 3, pauseMs);
   return chooseAdmissionVersion(v1, v1beta1);
 }

@@ -1,9 +1,8 @@
+import { describeKubeError, isAlreadyExists, isConflict, RESOURCES, type KubeClient } from '@dd-admission/kube';
 import type { Clock } from '../clock.js';
 import { SITES } from '../log-lines.js';
 import type { Logger } from '../logger.js';
 import { pause } from './backoff.js';
-import { describeKubeError, isAlreadyExists, isConflict, isNotFound } from './kube-errors.js';
-import { plain, type KubeClients } from './kube-client.js';
 
 // Leader election on a coordination.k8s.io/v1 Lease, as client-go's
 // leaderelection does it: the holder renews every retry period; another replica
@@ -26,7 +25,7 @@ export const DEFAULT_LEASE_TIMINGS: LeaseTimings = { leaseDurationMs: 30_000, re
 export const DEFAULT_LEASE_NAME = 'dd-admission-webhook-leader-election';
 
 export interface LeaderElectionOptions {
-  clients: KubeClients;
+  client: KubeClient;
   namespace: string;
   leaseName: string;
   /** This replica's name in the Lease (its pod name). */
@@ -53,14 +52,13 @@ interface LeaseJson {
 
 /** Starts campaigning; runs until stopped. */
 export function startLeaderElection(options: LeaderElectionOptions): LeaderElection {
-  const { clients, namespace, leaseName: name, identity, timings, clock, logger } = options;
+  const { client, namespace, leaseName: name, identity, timings, clock, logger } = options;
   const stopper = new AbortController();
   const listeners = new Set<(leader: boolean) => void>();
   let leader = false;
   let lastRenew = 0;
   let observed = { record: '', at: 0 };
   const where = `${namespace}/${name}`;
-  const microTime = (ms: number) => new clients.k8s.V1MicroTime(ms);
   const seconds = Math.max(1, Math.round(timings.leaseDurationMs / 1000));
 
   const setLeader = (value: boolean) => {
@@ -79,16 +77,14 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
   /** One attempt to take or keep the lease: held by us afterwards, by another replica, or unknown (an error). */
   const tryAcquireOrRenew = async (): Promise<Attempt> => {
     const now = clock.now();
-    let lease: LeaseJson;
+    let lease: LeaseJson | undefined;
     try {
-      lease = plain<LeaseJson>(await clients.coordination.readNamespacedLease({ name, namespace }));
+      lease = await client.find<LeaseJson>(RESOURCES.leases, name, { namespace });
     } catch (error) {
-      if (!isNotFound(error)) {
-        logger.warn(SITES.leaderElection, `Cannot read the lease ${where}: ${describeKubeError(error)}`);
-        return 'unknown';
-      }
-      return create(now);
+      logger.warn(SITES.leaderElection, `Cannot read the lease ${where}: ${describeKubeError(error)}`);
+      return 'unknown';
     }
+    if (!lease) return create(now);
     observe(lease);
     const spec = lease.spec ?? {};
     const holder = spec.holderIdentity ?? '';
@@ -106,7 +102,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       },
     };
     try {
-      const written = plain<LeaseJson>(await clients.coordination.replaceNamespacedLease({ name, namespace, body: next as never }));
+      const written = await client.replace<LeaseJson>(RESOURCES.leases, next, { namespace });
       observe(written);
       if (!mine) logger.debug(SITES.leaderElection, `Acquired the lease ${where} from "${holder || 'nobody'}"`);
       return 'held';
@@ -123,7 +119,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       spec: { holderIdentity: identity, leaseDurationSeconds: seconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
     };
     try {
-      observe(plain<LeaseJson>(await clients.coordination.createNamespacedLease({ namespace, body: body as never })));
+      observe(await client.create<LeaseJson>(RESOURCES.leases, body, { namespace }));
       logger.debug(SITES.leaderElection, `Created the lease ${where}`);
       return 'held';
     } catch (error) {
@@ -153,14 +149,10 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
 
   const release = async () => {
     try {
-      const lease = plain<LeaseJson>(await clients.coordination.readNamespacedLease({ name, namespace }));
+      const lease = await client.get<LeaseJson>(RESOURCES.leases, name, { namespace });
       if (lease.spec?.holderIdentity !== identity) return;
       const now = microTime(clock.now());
-      await clients.coordination.replaceNamespacedLease({
-        name,
-        namespace,
-        body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now } } as never,
-      });
+      await client.replace(RESOURCES.leases, { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now } }, { namespace });
       logger.info(SITES.leaderElection, `Released the lease ${where}`);
     } catch (error) {
       logger.warn(SITES.leaderElection, `Could not release the lease ${where}: ${describeKubeError(error)}`);
@@ -182,4 +174,9 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       if (wasLeader) await release();
     },
   };
+}
+
+/** metav1.MicroTime as the API wants it: RFC 3339 with exactly six fraction digits. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }

@@ -1,9 +1,9 @@
 import { formatGoDuration } from '@dd-admission/core';
+import { apiVersionOf, describeKubeError, type ApiResource, type KubeClient, type WatchEvent } from '@dd-admission/kube';
 import type { Clock } from '../clock.js';
 import { SITES } from '../log-lines.js';
 import type { Logger } from '../logger.js';
 import { backoffDelay, pause, type Backoff } from './backoff.js';
-import { describeKubeError } from './kube-errors.js';
 
 // A small informer for one named object (the agent's informers use a
 // `metadata.name=<name>` field selector): list, then watch from the list's
@@ -23,17 +23,12 @@ export type ObjectEvent<T extends ObjectJson> =
   | { type: 'update'; object: T; previous: T }
   | { type: 'delete'; object: T };
 
-type Watch = import('@kubernetes/client-node').Watch;
-
 export interface ObjectWatchOptions<T extends ObjectJson> {
-  /** `admissionregistration.k8s.io/v1/mutatingwebhookconfigurations`, for logs. */
-  description: string;
-  /** The collection path to watch (`/api/v1/namespaces/<ns>/secrets`). */
-  path: string;
+  client: KubeClient;
+  resource: ApiResource;
+  /** The object's namespace (for a namespaced resource). */
+  namespace?: string;
   name: string;
-  /** Lists with the field selector; the objects as plain JSON and the list's resourceVersion. */
-  list: (fieldSelector: string) => Promise<{ items: T[]; resourceVersion: string }>;
-  watch: Watch;
   /** Replay period; 0 disables it. */
   resyncMs: number;
   /** Called for every change, in order; must not throw (errors are logged). */
@@ -57,6 +52,9 @@ export interface ObjectWatch<T extends ObjectJson> {
 
 /** Starts watching; it runs (and retries) until stopped. */
 export function watchObject<T extends ObjectJson>(options: ObjectWatchOptions<T>): ObjectWatch<T> {
+  const { client, resource, namespace, name } = options;
+  const description = `${apiVersionOf(resource)}/${resource.resource}`;
+  const fieldSelector = `metadata.name=${name}`;
   const stopper = new AbortController();
   const { signal } = stopper;
   let cached: T | undefined;
@@ -69,7 +67,7 @@ export function watchObject<T extends ObjectJson>(options: ObjectWatchOptions<T>
     try {
       options.onEvent(event);
     } catch (error) {
-      options.logger.error(SITES.informerWatch, `A handler of ${options.description} failed: ${(error as Error).message}`);
+      options.logger.error(SITES.informerWatch, `A handler of ${description} failed: ${(error as Error).message}`);
     }
   };
   const set = (object: T | undefined) => {
@@ -85,14 +83,14 @@ export function watchObject<T extends ObjectJson>(options: ObjectWatchOptions<T>
     while (!signal.aborted) {
       try {
         const started = options.clock.now();
-        const listed = await options.list(`metadata.name=${options.name}`);
-        set(listed.items.find((o) => o.metadata?.name === options.name));
+        const listed = await client.listAll<T>(resource, { namespace, fieldSelector, signal });
+        set(listed.items.find((o) => o.metadata?.name === name));
         if (!synced) {
           synced = true;
           markSynced();
           options.logger.debug(
             SITES.informerSync,
-            `Sync done for informer ${options.description} in ${formatGoDuration(BigInt(options.clock.now() - started) * 1_000_000n)}, last resource version: ${listed.resourceVersion}`,
+            `Sync done for informer ${description} in ${formatGoDuration(BigInt(options.clock.now() - started) * 1_000_000n)}, last resource version: ${listed.resourceVersion}`,
           );
         }
         failures = 0;
@@ -101,7 +99,7 @@ export function watchObject<T extends ObjectJson>(options: ObjectWatchOptions<T>
         if (signal.aborted) return;
         failures++;
         const wait = backoffDelay(options.backoff, failures);
-        options.logger.warn(SITES.informerWatch, `Failed to list or watch ${options.description}: ${describeKubeError(error)}; retrying in ${wait}ms`);
+        options.logger.warn(SITES.informerWatch, `Failed to list or watch ${description}: ${describeKubeError(error)}; retrying in ${wait}ms`);
         await pause(wait, signal);
       }
     }
@@ -120,50 +118,41 @@ export function watchObject<T extends ObjectJson>(options: ObjectWatchOptions<T>
 
   type End = { kind: 'closed'; resourceVersion: string } | { kind: 'expired' } | { kind: 'error'; error: unknown };
 
-  const watchOnce = (from: string): Promise<End> =>
-    new Promise<End>((resolve) => {
-      let rv = from;
-      let expired = false;
-      let finished = false;
-      let request: AbortController | undefined;
-      const seconds = options.watchTimeoutSeconds ?? 300;
-      const finish = (end: End) => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(guard);
-        signal.removeEventListener('abort', onStop);
-        request?.abort();
-        resolve(end);
-      };
-      const onStop = () => finish({ kind: 'closed', resourceVersion: rv });
-      // A server that stops answering without closing the connection must not keep us waiting forever.
-      const guard = setTimeout(() => finish({ kind: 'error', error: new Error(`the watch of ${options.description} got no end from the server after ${seconds + 30}s`) }), (seconds + 30) * 1000);
-      signal.addEventListener('abort', onStop, { once: true });
-      const onChange = (phase: string, object: T & { code?: number }) => {
-        if (phase === 'ERROR') {
-          if (object.code === 410) expired = true;
-          return;
-        }
-        rv = object.metadata?.resourceVersion ?? rv;
-        if (phase === 'BOOKMARK' || object.metadata?.name !== options.name) return;
-        if (phase === 'DELETED') set(undefined);
-        else set(object);
-      };
-      const onDone = (error: unknown) => {
-        if (expired) return finish({ kind: 'expired' });
-        if (error && !signal.aborted) return finish({ kind: 'error', error });
-        finish({ kind: 'closed', resourceVersion: rv });
-      };
-      options.watch
-        .watch(options.path, { resourceVersion: rv, fieldSelector: `metadata.name=${options.name}`, timeoutSeconds: seconds, allowWatchBookmarks: true }, onChange, onDone)
-        .then(
-          (controller) => {
-            request = controller;
-            if (finished) controller.abort();
-          },
-          (error: unknown) => finish({ kind: 'error', error }),
-        );
-    });
+  /** One watch from `from`, until the server ends it: how it ended. */
+  const watchOnce = async (from: string): Promise<End> => {
+    let rv = from;
+    let expired = false;
+    let stalled = false;
+    const seconds = options.watchTimeoutSeconds ?? 300;
+    const request = new AbortController();
+    const stop = () => request.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    // A server that stops answering without closing the connection must not keep us waiting forever.
+    const guard = setTimeout(() => {
+      stalled = true;
+      request.abort();
+    }, (seconds + 30) * 1000);
+    const onEvent = (event: WatchEvent) => {
+      if (event.type === 'ERROR') {
+        if (event.object.code === 410) expired = true;
+        return;
+      }
+      rv = event.object.metadata?.resourceVersion ?? rv;
+      if (event.type === 'BOOKMARK' || event.object.metadata?.name !== name) return;
+      if (event.type === 'DELETED') set(undefined);
+      else set(event.object as T);
+    };
+    try {
+      await client.watch(resource, { namespace, fieldSelector, resourceVersion: rv, timeoutSeconds: seconds, allowWatchBookmarks: true, signal: request.signal }, onEvent);
+    } catch (error) {
+      if (stalled) return { kind: 'error', error: new Error(`the watch of ${description} got no end from the server after ${seconds + 30}s`) };
+      if (!signal.aborted && !expired) return { kind: 'error', error };
+    } finally {
+      clearTimeout(guard);
+      signal.removeEventListener('abort', stop);
+    }
+    return expired ? { kind: 'expired' } : { kind: 'closed', resourceVersion: rv };
+  };
 
   // client-go's resync: the cached object is handed to the update handlers again.
   const resync =

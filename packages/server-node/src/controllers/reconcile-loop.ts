@@ -1,6 +1,6 @@
+import { describeKubeError } from '@dd-admission/kube';
 import type { LogSite, Logger } from '../logger.js';
 import { backoffDelay, type Backoff } from './backoff.js';
-import { describeKubeError } from './kube-errors.js';
 
 // The work queue of one controller, reduced to its single key: enqueueing while
 // a reconcile runs schedules exactly one more; a failure is retried after an

@@ -1,10 +1,9 @@
 import { certificateDecision, type CertificateFacts } from '@dd-admission/core';
+import { isAlreadyExists, isConflict, RESOURCES, type KubeClient } from '@dd-admission/kube';
 import type { Clock } from '../clock.js';
 import { SITES } from '../log-lines.js';
 import type { Logger } from '../logger.js';
 import { readCertificate, type CertificatePair, type GenerateOptions } from './certificate.js';
-import { isAlreadyExists, isConflict, isNotFound } from './kube-errors.js';
-import { plain, type KubeClients } from './kube-client.js';
 import { secretData, secretPair, type SecretJson } from './secret-data.js';
 
 // The certificate Secret controller's reconcile (controllers spec §2.3): create
@@ -17,7 +16,7 @@ import { secretData, secretPair, type SecretJson } from './secret-data.js';
 const ATTEMPTS = 3;
 
 export interface SecretControllerOptions {
-  clients: KubeClients;
+  client: KubeClient;
   namespace: string;
   name: string;
   /** The service host names the certificate must carry. */
@@ -32,17 +31,8 @@ export interface SecretControllerOptions {
 
 /** The reconcile function of the Secret controller (leadership is checked by the caller). */
 export function secretReconciler(options: SecretControllerOptions): () => Promise<void> {
-  const { clients, namespace, name, logger } = options;
+  const { client, namespace, name, logger } = options;
   const where = `${namespace}/${name}`;
-
-  const read = async (): Promise<SecretJson | undefined> => {
-    try {
-      return plain<SecretJson>(await clients.core.readNamespacedSecret({ name, namespace }));
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  };
 
   const newPair = () => {
     const now = options.clock.now();
@@ -51,7 +41,7 @@ export function secretReconciler(options: SecretControllerOptions): () => Promis
 
   return async () => {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      const secret = await read();
+      const secret = await client.find<SecretJson>(RESOURCES.secrets, name, { namespace });
       const facts: CertificateFacts | undefined = secret ? readCertificate(secretPair(secret).cert) : undefined;
       const decision = certificateDecision(facts, options.hosts, options.clock.now(), options.thresholdHours);
       if (decision.action === 'keep') {
@@ -61,12 +51,12 @@ export function secretReconciler(options: SecretControllerOptions): () => Promis
       const data = secretData(await newPair());
       try {
         if (!secret) {
-          await clients.core.createNamespacedSecret({ namespace, body: { metadata: { name, namespace }, data } });
+          await client.create(RESOURCES.secrets, { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, data });
           logger.info(SITES.secretReconcile, `Created the certificate Secret ${where}`);
         } else {
           logger.info(SITES.secretReconcile, `Refreshing the certificate of Secret ${where}: ${decision.reason}`);
           // The whole data is replaced; the rest of the object is kept.
-          await clients.core.replaceNamespacedSecret({ name, namespace, body: { ...secret, data } as never });
+          await client.replace(RESOURCES.secrets, { ...secret, data }, { namespace });
         }
         return;
       } catch (error) {

@@ -7,16 +7,15 @@ import {
   type AdmissionConfig,
   type AdmissionRegistrationVersion,
 } from '@dd-admission/core';
+import { describeKubeError, RESOURCES, type KubeClient } from '@dd-admission/kube';
 import type { Clock } from '../clock.js';
 import { SITES } from '../log-lines.js';
 import type { Logger } from '../logger.js';
 import type { WebhookMetrics } from '../metrics.js';
 import { tlsHolder, tlsMaterial, type TlsHolder, type TlsMaterial } from '../tls.js';
-import { discoverAdmissionVersion, webhookConfigurationApi, type WebhookConfigurationJson } from './admission-api.js';
+import { discoverAdmissionVersion, webhookConfigurationResource, type WebhookConfigurationJson } from './admission-api.js';
 import { backoffDelay, DEFAULT_BACKOFF, pause, type Backoff } from './backoff.js';
 import { generateCertificate, type CertificatePair, type GenerateOptions } from './certificate.js';
-import { describeKubeError } from './kube-errors.js';
-import { plain, type KubeClients } from './kube-client.js';
 import { DEFAULT_LEASE_NAME, DEFAULT_LEASE_TIMINGS, startLeaderElection, type LeaderElection, type LeaseTimings } from './leader-election.js';
 import { watchObject, type ObjectEvent, type ObjectWatch } from './object-watch.js';
 import { createReconcileLoop } from './reconcile-loop.js';
@@ -34,7 +33,7 @@ export interface ControllerOptions {
   config: AdmissionConfig;
   /** The resources namespace (resourcesNamespace): Secret, Service and Lease live there. */
   namespace: string;
-  clients: KubeClients;
+  client: KubeClient;
   /** This replica's name in the Lease (pod name). */
   identity: string;
   clock: Clock;
@@ -61,7 +60,7 @@ export interface RunningControllers {
 
 /** Starts the controllers; resolves once the API version is known (retrying while the API server is unreachable). */
 export async function startControllers(options: ControllerOptions): Promise<RunningControllers> {
-  const { config, namespace, clients, logger, clock } = options;
+  const { config, namespace, client, logger, clock } = options;
   const ac = config.admission_controller;
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const secretName = ac.certificate.secret_name;
@@ -70,15 +69,15 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
   const stopper = new AbortController();
   const resyncMs = config.kubernetes_informers_resync_period * 1000;
 
-  const legacy = ac.namespace_selector_fallback ? await legacyCluster(clients, backoff, logger, stopper.signal) : false;
-  const apiVersion = await discoverAdmissionVersion(clients, webhookName, stopper.signal, options.discoveryPauseMs);
+  const legacy = ac.namespace_selector_fallback ? await legacyCluster(client, backoff, logger, stopper.signal) : false;
+  const apiVersion = await discoverAdmissionVersion(client, webhookName, stopper.signal, options.discoveryPauseMs);
   logger.info(SITES.startControllers, `Using admissionregistration.k8s.io/${apiVersion} for the MutatingWebhookConfiguration ${webhookName}`);
   for (const warning of webhookPolicyWarnings(config)) logger.warn(SITES.startControllers, warning);
   const templates = webhookTemplates(config, { namespace, legacyNamespaceSelector: legacy });
-  const api = webhookConfigurationApi(clients, apiVersion);
+  const webhookResource = webhookConfigurationResource(apiVersion);
 
   const election: LeaderElection = startLeaderElection({
-    clients,
+    client,
     namespace,
     leaseName: options.leaseName ?? DEFAULT_LEASE_NAME,
     identity: options.identity,
@@ -104,7 +103,7 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
     kind: 'Secret',
     reconcile: leaderOnly(
       secretReconciler({
-        clients,
+        client,
         namespace,
         name: secretName,
         hosts: certificateHosts(ac.service_name, namespace),
@@ -124,7 +123,7 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
   const webhookLoop = createReconcileLoop({
     key: webhookName,
     kind: 'Webhook',
-    reconcile: leaderOnly(webhookReconciler({ api, name: webhookName, templates, secret: () => secretWatch?.current(), secretKey, logger })),
+    reconcile: leaderOnly(webhookReconciler({ client, resource: webhookResource, name: webhookName, templates, secret: () => secretWatch?.current(), secretKey, logger })),
     logger,
     sites: { enqueue: SITES.webhookEnqueue, process: SITES.webhookProcess },
     backoff,
@@ -133,14 +132,10 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
 
   const certificate = servedCertificate(secretKey, logger);
   secretWatch = watchObject<SecretJson>({
-    description: 'v1/secrets',
-    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
+    client,
+    resource: RESOURCES.secrets,
+    namespace,
     name: secretName,
-    list: async (fieldSelector) => {
-      const list = plain<{ items: SecretJson[]; metadata?: { resourceVersion?: string } }>(await clients.core.listNamespacedSecret({ namespace, fieldSelector }));
-      return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
-    },
-    watch: clients.watch,
     resyncMs,
     logger,
     clock,
@@ -155,11 +150,9 @@ export async function startControllers(options: ControllerOptions): Promise<Runn
     },
   });
   webhookWatch = watchObject<WebhookConfigurationJson>({
-    description: api.description,
-    path: api.path,
+    client,
+    resource: webhookResource,
     name: webhookName,
-    list: (fieldSelector) => api.list(fieldSelector),
-    watch: clients.watch,
     resyncMs,
     logger,
     clock,
@@ -233,11 +226,11 @@ function servedCertificate(secretKey: string, logger: Logger): { first: Promise<
 }
 
 /** Whether the cluster predates object selectors; network errors are retried, an unreadable version is fatal. */
-async function legacyCluster(clients: KubeClients, backoff: Backoff, logger: Logger, signal: AbortSignal): Promise<boolean> {
+async function legacyCluster(client: KubeClient, backoff: Backoff, logger: Logger, signal: AbortSignal): Promise<boolean> {
   for (let attempt = 1; !signal.aborted; attempt++) {
     let version: { major: string; minor: string };
     try {
-      version = await clients.version.getCode();
+      version = await client.version();
     } catch (error) {
       const wait = backoffDelay(backoff, attempt);
       logger.warn(SITES.startControllers, `Cannot read the Kubernetes version for the namespace selector fallback: ${describeKubeError(error)}; retrying in ${wait}ms`);

@@ -1,8 +1,8 @@
-import { ADMISSION_REGISTRATION_GROUP, CERT_KEY, sameWebhooks, withCaBundle, type MutatingWebhook } from '@dd-admission/core';
+import { CERT_KEY, sameWebhooks, withCaBundle, type MutatingWebhook } from '@dd-admission/core';
+import { apiVersionOf, isAlreadyExists, isConflict, type ApiResource, type KubeClient } from '@dd-admission/kube';
 import { SITES } from '../log-lines.js';
 import type { Logger } from '../logger.js';
-import type { WebhookConfigurationApi } from './admission-api.js';
-import { isAlreadyExists, isConflict } from './kube-errors.js';
+import type { WebhookConfigurationJson } from './admission-api.js';
 import { secretPair, type SecretJson } from './secret-data.js';
 
 // The webhook controller's reconcile (controllers spec §3.1): the configuration
@@ -15,7 +15,9 @@ import { secretPair, type SecretJson } from './secret-data.js';
 const ATTEMPTS = 3;
 
 export interface WebhookControllerOptions {
-  api: WebhookConfigurationApi;
+  client: KubeClient;
+  /** MutatingWebhookConfigurations in the admissionregistration version in use. */
+  resource: ApiResource;
   /** metadata.name of the configuration. */
   name: string;
   /** Built once at start (webhookTemplates). */
@@ -28,7 +30,7 @@ export interface WebhookControllerOptions {
 
 /** The reconcile function of the webhook controller (leadership is checked by the caller). */
 export function webhookReconciler(options: WebhookControllerOptions): () => Promise<void> {
-  const { api, name, logger } = options;
+  const { client, resource, name, logger } = options;
   return async () => {
     const secret = options.secret();
     if (!secret) throw new Error(`secret ${options.secretKey} was not found, aborting the reconciliation`);
@@ -36,11 +38,11 @@ export function webhookReconciler(options: WebhookControllerOptions): () => Prom
     secretPair(secret);
     const desired = withCaBundle(options.templates, secret.data![CERT_KEY]!);
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      const current = await api.read(name);
+      const current = await client.find<WebhookConfigurationJson>(resource, name);
       try {
         if (!current) {
           logger.info(SITES.webhookReconcile, `The Webhook ${name} was not found, creating it`);
-          await api.create({ apiVersion: `${ADMISSION_REGISTRATION_GROUP}/${api.version}`, kind: 'MutatingWebhookConfiguration', metadata: { name }, webhooks: desired });
+          await client.create(resource, { apiVersion: apiVersionOf(resource), kind: resource.kind, metadata: { name }, webhooks: desired });
           return;
         }
         if (sameWebhooks(current.webhooks, desired)) {
@@ -48,7 +50,7 @@ export function webhookReconciler(options: WebhookControllerOptions): () => Prom
           return;
         }
         logger.debug(SITES.webhookReconcile, `The Webhook ${name} was found, updating it`);
-        await api.replace({ ...current, webhooks: desired });
+        await client.replace(resource, { ...current, webhooks: desired });
         return;
       } catch (error) {
         if (!isConflict(error) && !isAlreadyExists(error)) throw error;

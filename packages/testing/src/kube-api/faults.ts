@@ -19,6 +19,8 @@ export type FaultAction =
   | { kind: 'status'; code: number; message?: string }
   /** Wait, then answer normally. */
   | { kind: 'delay'; ms: number }
+  /** Wait until `until` settles (the test decides when), then answer normally. */
+  | { kind: 'hold'; until: Promise<unknown> }
   /** Destroy the connection without an answer. */
   | { kind: 'reset' };
 

@@ -24,7 +24,9 @@ function resource(group: string, version: string, plural: string, kind: string, 
 /** Every resource in every version the double can serve; v1beta1 webhook configurations only when asked to. */
 export const ALL_RESOURCES: readonly ResourceType[] = [
   resource('', 'v1', 'namespaces', 'Namespace', false),
+  resource('', 'v1', 'nodes', 'Node', false),
   resource('', 'v1', 'secrets', 'Secret', true),
+  resource('', 'v1', 'configmaps', 'ConfigMap', true),
   resource('', 'v1', 'pods', 'Pod', true),
   resource('', 'v1', 'services', 'Service', true),
   resource('', 'v1', 'endpoints', 'Endpoints', true),

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, KubeApiStatusError, notFound, unknownResource } from './api-errors.js';
+import { page } from './paging.js';
 import { applyPatchBody } from './patch.js';
 import { groupVersion, type ResourceType } from './resources.js';
 import type { RouteContext, Target } from './routes.js';
@@ -26,10 +27,11 @@ export async function serveResource(req: IncomingMessage, res: ServerResponse, u
   const namespace = r.namespaced ? t.namespace : '';
   const method = req.method ?? 'GET';
   if (t.subresource !== undefined) throw unknownResource();
+  const dryRun = dryRunOf(url, method);
   if (name === undefined) {
     if (method === 'GET' && isWatch) return watch(res, url, r, namespace, ctx);
     if (method === 'GET') return list(res, url, r, namespace, ctx);
-    if (method === 'POST' && namespace !== undefined) return create(res, r, namespace, await readJson(req), ctx);
+    if (method === 'POST' && namespace !== undefined) return create(res, r, namespace, await readJson(req), ctx, dryRun);
     throw methodNotAllowed();
   }
   const ns = namespace ?? '';
@@ -70,10 +72,19 @@ function methodNotAllowed(): KubeApiStatusError {
   return new KubeApiStatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 }
 
-function create(res: ServerResponse, r: ResourceType, namespace: string, body: unknown, ctx: RestContext): void {
+/** `dryRun=All`; the double honours it on creates only and refuses it elsewhere rather than writing anyway. */
+function dryRunOf(url: URL, method: string): boolean {
+  const values = url.searchParams.getAll('dryRun');
+  if (values.length === 0) return false;
+  if (values.some((v) => v !== 'All')) throw badRequest(`Invalid dry run value: ${values.join(', ')} (supported: All)`);
+  if (method !== 'POST') throw badRequest('the API double supports dryRun=All on creates only');
+  return true;
+}
+
+function create(res: ServerResponse, r: ResourceType, namespace: string, body: unknown, ctx: RestContext, dryRun: boolean): void {
   const object = checkBody(body, r, namespace, undefined);
   if (object.metadata.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
-  send(res, 201, typed(r, ctx.store.create(r, namespace, admit(r, canonical(r, object)))));
+  send(res, 201, typed(r, ctx.store.create(r, namespace, admit(r, canonical(r, object)), { dryRun })));
 }
 
 /** The body must be an object of the URL's kind, name and namespace. */
@@ -91,13 +102,17 @@ function checkBody(body: unknown, r: ResourceType, namespace: string, name: stri
 
 function list(res: ServerResponse, url: URL, r: ResourceType, namespace: string | undefined, ctx: RestContext): void {
   const keep = filters(url);
-  const items = ctx.store.list(r.storage, namespace || undefined).filter(keep);
+  const all = ctx.store.list(r.storage, namespace || undefined).filter(keep);
+  const shown = page(all, url.searchParams, ctx.store.revision(), (rv) => ctx.store.eventsSince(r.storage, rv) === undefined);
   // List items carry no apiVersion/kind, as on the real API.
   send(res, 200, {
     apiVersion: groupVersion(r),
     kind: `${r.kind}List`,
-    metadata: { resourceVersion: String(ctx.store.revision()) },
-    items: items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
+    metadata: {
+      resourceVersion: String(shown.resourceVersion),
+      ...(shown.continue ? { continue: shown.continue, remainingItemCount: shown.remainingItemCount } : {}),
+    },
+    items: shown.items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest),
   });
 }
 

@@ -13,7 +13,8 @@ import { admit } from './validation.js';
 
 // An HTTP(S) server speaking the Kubernetes REST API for the resources the
 // controllers and the tags webhook use: GET / LIST / CREATE / UPDATE / PATCH /
-// DELETE, resourceVersion conflicts, `watch=true` streams that resume from a
+// DELETE, resourceVersion conflicts, paged lists (`limit` / `continue`),
+// `dryRun=All` creates, `watch=true` streams that resume from a
 // resourceVersion (410 Gone when too old), discovery, /version, and fault
 // injection. Only loopback: it is a test double, never a server for anyone else.
 
@@ -75,7 +76,7 @@ export interface KubeApi {
 }
 
 /** The Status reason the real API server gives with each injected code. */
-const FAULT_REASONS: Readonly<Record<number, string>> = { 409: 'Conflict', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout' };
+const FAULT_REASONS: Readonly<Record<number, string>> = { 409: 'Conflict', 410: 'Expired', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout' };
 const MAX_RECORDED = 10_000;
 
 /** Starts a double on 127.0.0.1. */
@@ -220,8 +221,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RestContex
 
 /** Applies a fault; true when the request has been dealt with. */
 async function applyFault(fault: FaultAction, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  if (fault.kind === 'delay') {
-    await sleep(fault.ms);
+  if (fault.kind === 'delay' || fault.kind === 'hold') {
+    await (fault.kind === 'delay' ? sleep(fault.ms) : fault.until.catch(() => undefined));
     return res.destroyed;
   }
   if (fault.kind === 'reset') {

@@ -51,8 +51,8 @@ export interface ObjectStore {
   revision(): number;
   list(storage: string, namespace?: string): KubeObject[];
   get(storage: string, namespace: string, name: string): KubeObject | undefined;
-  /** Stores a new object (name or generateName required); throws AlreadyExists. */
-  create(r: ResourceType, namespace: string, object: KubeObject): KubeObject;
+  /** Stores a new object (name or generateName required); throws AlreadyExists. A dry run returns it without storing it. */
+  create(r: ResourceType, namespace: string, object: KubeObject, options?: { dryRun?: boolean }): KubeObject;
   /**
    * Replaces an object. A resourceVersion in `object` must be the stored one (else
    * Conflict); without one the update is unconditional. NotFound when absent.
@@ -62,6 +62,11 @@ export interface ObjectStore {
   /** Events of `storage` after `revision`, oldest first; undefined when the history no longer reaches back that far. */
   eventsSince(storage: string, revision: number): StoreEvent[] | undefined;
   subscribe(listener: (event: StoreEvent) => void): () => void;
+}
+
+/** The order of lists (and of their pages): by namespace, then name. */
+export function listKey(object: KubeObject): string {
+  return `${object.metadata.namespace}/${object.metadata.name}`;
 }
 
 /** Creates an empty store. */
@@ -102,17 +107,19 @@ export function createStore(options: StoreOptions = {}): ObjectStore {
         if (namespace !== undefined && (object.metadata.namespace ?? '') !== namespace) continue;
         out.push(structuredClone(object));
       }
-      return out.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+      return out.sort((a, b) => listKey(a).localeCompare(listKey(b)));
     },
     get(storage, namespace, name) {
       const found = objects.get(keyOf(storage, namespace, name));
       return found ? structuredClone(found) : undefined;
     },
-    create(r, namespace, object) {
+    create(r, namespace, object, options = {}) {
       const name = nameFor(object);
       const key = keyOf(r.storage, namespace, name);
       if (objects.has(key)) throw alreadyExists(r, name);
-      revision++;
+      // As on the API server, a dry run gets the object as it would be stored, without a resourceVersion.
+      const dryRun = options.dryRun === true;
+      if (!dryRun) revision++;
       uids++;
       const stored: KubeObject = {
         ...structuredClone(object),
@@ -121,11 +128,12 @@ export function createStore(options: StoreOptions = {}): ObjectStore {
           name,
           ...(r.namespaced ? { namespace } : {}),
           uid: `d0a1b2c3-0000-4000-8000-${uids.toString(16).padStart(12, '0')}`,
-          resourceVersion: String(revision),
+          ...(dryRun ? {} : { resourceVersion: String(revision) }),
           creationTimestamp: `${new Date(now()).toISOString().slice(0, 19)}Z`,
         },
       };
       if (!r.namespaced) delete stored.metadata.namespace;
+      if (dryRun) return stored;
       objects.set(key, stored);
       emit('ADDED', r.storage, stored);
       return structuredClone(stored);
