@@ -2,6 +2,7 @@ import { DISTRIBUTIONS, NETWORK_POLICY_FLAVORS, WEBHOOKS } from '@dd-admission/c
 import { z } from 'zod';
 import { optionsWithoutFile, optionValues, readCommandLine, splitCommand, type CommandLine } from './command-line.js';
 import { DOCUMENT_FORMATS, OUTPUT_FORMATS, SHELLS, type Shell, type Subcommand } from './commands.js';
+import { agentVersionOption } from './agent-version-option.js';
 import { UsageError } from './errors.js';
 import { parseStatusArgs, type StatusOptions } from './status-command.js';
 
@@ -45,6 +46,7 @@ const surfaceShape = {
     .array(z.enum(DISTRIBUTIONS, { error: (i) => `--distribution: unknown distribution ${JSON.stringify(i.input)} (expected ${DISTRIBUTIONS.join(', ')})` }))
     .default([])
     .transform((list) => [...new Set(list)]),
+  agentVersion: agentVersionOption,
 };
 
 /** The validated options of a preview run. */
@@ -88,7 +90,7 @@ export const manifestsOptionsSchema = z.object({
 export type ManifestsOptions = z.output<typeof manifestsOptionsSchema>;
 
 /** The configuration flags every command shares. */
-export type SurfaceOptions = Pick<Options, 'helmValues' | 'datadogAgent' | 'config' | 'set' | 'release' | 'distributions' | 'agentNamespace'>;
+export type SurfaceOptions = Pick<Options, 'helmValues' | 'datadogAgent' | 'config' | 'set' | 'release' | 'distributions' | 'agentNamespace' | 'agentVersion'>;
 
 /** What the command line asks for. */
 export type Command =

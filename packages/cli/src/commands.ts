@@ -51,6 +51,14 @@ const text = (placeholder: string): ValueSpec => ({ kind: 'text', placeholder })
 
 const HELP: FlagSpec = { long: 'help', short: 'h', key: 'help', summary: 'show the help' };
 
+/** The Cluster Agent release every cluster-facing command emulates. */
+const AGENT_VERSION: FlagSpec = {
+  long: 'agent-version',
+  key: 'agentVersion',
+  value: text('X.Y[.Z]'),
+  summary: 'Cluster Agent release to emulate, 7.49 to 7.78 (default: the image your files deploy, else the newest)',
+};
+
 /** Where the configuration comes from: a Helm values file or a DatadogAgent, then --config and --set on top. */
 const SURFACE: readonly FlagSpec[] = [
   { long: 'helm-values', key: 'helmValues', value: FILE, summary: 'the values.yaml you install the datadog Helm chart with' },
@@ -65,6 +73,7 @@ const SURFACE: readonly FlagSpec[] = [
     repeatable: true,
     summary: "the cluster's distribution, for its checks",
   },
+  AGENT_VERSION,
 ];
 
 /** The install namespace of `config` and `manifests`: -n, or --agent-namespace as the preview spells it. */
@@ -125,6 +134,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       { long: 'output', short: 'o', key: 'output', value: { kind: 'choice', choices: STATUS_FORMATS }, summary: 'text (default) or json' },
       { long: 'webhook-name', key: 'webhookName', value: text('name'), summary: 'the MutatingWebhookConfiguration (default datadog-webhook)' },
       { long: 'secret-name', key: 'secretName', value: text('name'), summary: 'the certificate Secret (default webhook-certificate)' },
+      AGENT_VERSION,
       HELP,
     ],
   },

@@ -4,7 +4,7 @@ import { STATUS_USAGE } from './status-command.js';
 
 // The usage lines and --help texts of every command.
 
-const SOURCE_SYNOPSIS = '[--helm-values values.yaml [--release name] | --datadog-agent dda.yaml] [--config datadog.yaml] [--set key=value]...';
+const SOURCE_SYNOPSIS = '[--helm-values values.yaml [--release name] | --datadog-agent dda.yaml] [--config datadog.yaml] [--set key=value]... [--agent-version X.Y[.Z]]';
 
 /** The synopsis printed with usage errors. */
 export function usageLine(program: string, subcommand?: Subcommand): string {
@@ -29,7 +29,10 @@ const SOURCE_OPTIONS = `      --helm-values <file>    the values.yaml you instal
       --distribution <name>   the cluster's distribution, for its checks (repeatable or comma-separated):
                               ${DISTRIBUTIONS.slice(0, 5).join(', ')},
                               ${DISTRIBUTIONS.slice(5).join(', ')}; values that name one
-                              (providers.gke.autopilot, ...) count too`;
+                              (providers.gke.autopilot, ...) count too
+      --agent-version <X.Y[.Z]>  the Cluster Agent release to emulate, 7.49 to 7.78.x (releases
+                              between are interpolated); default: the Cluster Agent image the Helm
+                              values or the DatadogAgent deploy, else the newest (7.78)`;
 
 /** The full --help text. */
 export function helpText(program: string, subcommand?: Subcommand): string {
@@ -39,8 +42,8 @@ export function helpText(program: string, subcommand?: Subcommand): string {
   if (subcommand === 'manifests') return manifestsHelp(program);
   return `${usageLine(program)}
 
-Preview offline what the Datadog Cluster Agent's admission webhook (7.49) does
-to your manifests: Pods, Lists, and workloads with a pod template (Deployment,
+Preview offline what the Datadog Cluster Agent's admission webhook (as 7.49 to
+7.78 do it; stderr says which release) does to your manifests: Pods, Lists, and workloads with a pod template (Deployment,
 StatefulSet, DaemonSet, ReplicaSet, Job, CronJob). Other documents pass through.
 
 Arguments:
@@ -76,6 +79,7 @@ configuration (or a --strict finding), 2 usage error.
 Examples:
   ${program} deployment.yaml
   ${program} deployment.yaml --helm-values values.yaml
+  ${program} deployment.yaml --agent-version 7.49
   ${program} deployment.yaml --datadog-agent datadog-agent.yaml --distribution openshift
   ${program} deployment.yaml --set admission_controller.inject_config.mode=socket -o yaml
   kubectl get deployment web -o yaml | ${program} - --config datadog.yaml -o patch
@@ -85,9 +89,10 @@ Examples:
 function configHelp(program: string): string {
   return `${usageLine(program, 'config')}
 
-Print the Cluster Agent's effective admission configuration (7.49 keys) and, for
-every key, where its value comes from: the Helm value or DatadogAgent field, the
-chart's or the Operator's default, --config, --set, or the Cluster Agent default.
+Print the Cluster Agent's effective admission configuration and, for every key,
+where its value comes from: the Helm value or DatadogAgent field, the chart's or
+the Operator's default, --config, --set, or the Cluster Agent default. Its header
+names the emulated release; keys that release does not read are warnings.
 The YAML output is a valid --config file. Distribution checks and configuration
 warnings go to stderr.
 

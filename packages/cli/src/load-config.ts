@@ -2,15 +2,16 @@ import {
   configFromDatadogAgent,
   configFromHelmValues,
   DATADOG_AGENT_KIND,
-  DEFAULT_AGENT_VERSION,
   layerConfig,
   parseConfig,
+  resolveAgentVersion,
   type AdmissionConfig,
   type AgentDeployment,
   type ConfigIssue,
   type ConfigSource,
   type DerivedEnvVar,
   type Distribution,
+  type ResolvedAgentVersion,
   type SurfaceConfigResult,
   type UnreadEnvVar,
 } from '@dd-admission/core';
@@ -28,6 +29,8 @@ export interface ConfigArgs {
   /** The namespace the Cluster Agent runs in, when given. */
   agentNamespace?: string | undefined;
   distributions?: readonly Distribution[];
+  /** --agent-version, already validated. */
+  agentVersion?: string | undefined;
 }
 
 /** The effective configuration, the install it belongs to, and (for Helm values / a DatadogAgent) the cluster-agent env behind it. */
@@ -40,6 +43,8 @@ export type LoadedConfig =
       deployment: AgentDeployment;
       /** What the configuration was derived from, for headings: `Helm values values.yaml`. */
       description: string;
+      /** The Cluster Agent release emulated, and where that came from. */
+      agentVersion: ResolvedAgentVersion;
       env?: DerivedEnvVar[];
       unread?: UnreadEnvVar[];
     }
@@ -62,8 +67,7 @@ export async function configSources(args: ConfigArgs, io: Io): Promise<ConfigSou
 export async function loadConfig(args: ConfigArgs, io: Io): Promise<LoadedConfig> {
   const extra = await configSources(args, io);
   const namespace = args.agentNamespace ?? 'default';
-  // Until dd-mutate has --agent-version, it emulates the core's default release whatever the files deploy.
-  const agentVersion = { version: DEFAULT_AGENT_VERSION, origin: 'dd-mutate default' };
+  const agentVersion = args.agentVersion === undefined ? undefined : { version: args.agentVersion, origin: '--agent-version' };
   if (args.helmValues !== undefined) {
     const values = parseConfigFile(await readText(args.helmValues, io), args.helmValues);
     const surface = configFromHelmValues(values, { release: args.release, namespace, source: args.helmValues, agentVersion });
@@ -74,10 +78,12 @@ export async function loadConfig(args: ConfigArgs, io: Io): Promise<LoadedConfig
     const surface = configFromDatadogAgent(resource, { namespace, source: args.datadogAgent, distribution: detectable(args.distributions), agentVersion });
     return layered(surface, extra, `DatadogAgent ${args.datadogAgent}`, namespaceConflict(surface, args, args.datadogAgent));
   }
-  const parsed = parseConfig(extra);
+  // Without deployment files only the flag says which release runs (validated already, so this does not throw).
+  const resolved = resolveAgentVersion({ explicit: agentVersion });
+  const parsed = parseConfig(extra, { agentVersion: resolved.version, agentVersionOrigin: resolved.origin });
   if (!parsed.ok) return parsed;
   const description = args.config !== undefined ? `configuration ${args.config}` : extra.length > 0 ? '--set' : 'Cluster Agent defaults';
-  return { ...parsed, deployment: { surface: 'config', namespace }, description };
+  return { ...parsed, deployment: { surface: 'config', namespace }, description, agentVersion: resolved };
 }
 
 function layered(surface: SurfaceConfigResult, extra: readonly ConfigSource[], description: string, warnings: ConfigIssue[]): LoadedConfig {
@@ -91,6 +97,7 @@ function layered(surface: SurfaceConfigResult, extra: readonly ConfigSource[], d
     warnings: [...warnings, ...result.warnings],
     deployment: result.deployment,
     description,
+    agentVersion: result.agentVersion,
     env: result.env,
     unread: result.unread,
   };

@@ -1,4 +1,4 @@
-import { CONFIG_KEYS, HELM_CHART_VERSION, type DistributionFinding } from '@dd-admission/core';
+import { CONFIG_KEYS, formatAgentVersion, HELM_CHART_VERSION, type AdmissionSettings, type DistributionFinding } from '@dd-admission/core';
 import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import type { LoadedConfig } from './load-config.js';
 import { newDocument } from './yaml-style.js';
@@ -10,17 +10,29 @@ const LEAVES = new Set(CONFIG_KEYS.map((k) => k.key));
 /**
  * The effective configuration as a datadog.yaml (usable as --config), each
  * value followed by its origin, then the cluster-agent env the chart or the
- * Operator renders (with what 7.49 does not read) as trailing comments.
+ * Operator renders (with what the emulated release does not read) as trailing comments.
  */
 export function renderConfigYaml(loaded: Loaded): string {
-  const doc = newDocument(loaded.config);
+  const doc = newDocument(settingsOf(loaded));
   annotate(doc.contents as YAMLMap, '', loaded.origins);
-  doc.commentBefore = [` Effective admission configuration of the Cluster Agent (7.49 keys) from ${loaded.description}${rules(loaded)}.`, ' Each value is followed by where it comes from. This file works as dd-mutate --config.'].join(
-    '\n',
-  );
+  doc.commentBefore = [
+    ` Effective admission configuration of the Cluster Agent (${release(loaded)} keys) from ${loaded.description}${rules(loaded)}.`,
+    ` Cluster Agent ${release(loaded)}: ${loaded.agentVersion.origin}.${loaded.agentVersion.note ? ` ${loaded.agentVersion.note}.` : ''}`,
+    ' Each value is followed by where it comes from. This file works as dd-mutate --config.',
+  ].join('\n');
   const env = envComment(loaded);
   if (env) doc.comment = env;
   return doc.toString({ lineWidth: 0, indentSeq: true });
+}
+
+function release(loaded: Loaded): string {
+  return formatAgentVersion(loaded.agentVersion.version);
+}
+
+/** The configuration keys alone: the release is said in the header, not as a key. */
+function settingsOf(loaded: Loaded): AdmissionSettings {
+  const { agentVersion: _, ...settings } = loaded.config;
+  return settings;
 }
 
 function rules(loaded: Loaded): string {
@@ -56,7 +68,7 @@ function envComment(loaded: Loaded): string {
   return lines.join('\n');
 }
 
-/** The JSON form: the configuration, each key's origin, the env, what 7.49 does not read, warnings and distribution findings. */
+/** The JSON form: the configuration (with its agentVersion), each key's origin, the env, what the release does not read, warnings and distribution findings. */
 export function renderConfigJson(loaded: Loaded, findings: readonly DistributionFinding[]): string {
   const out = {
     source: loaded.description,

@@ -1,4 +1,4 @@
-import { CONFIG_KEYS, formatConfigIssue, WEBHOOKS, type ConfigIssue, type MutationEvent, type WebhookName } from '@dd-admission/core';
+import { CONFIG_KEYS, formatAgentVersion, formatConfigIssue, WEBHOOKS, type ConfigIssue, type MutationEvent, type ResolvedAgentVersion, type WebhookName } from '@dd-admission/core';
 import type { Location } from './errors.js';
 import type { UnitPreview } from './preview.js';
 import { mark, paint, type Style } from './style.js';
@@ -10,6 +10,12 @@ type Previewed = Extract<UnitPreview, { previewed: true }>;
 
 const MAX_VALUE = 72;
 const DETAIL = '        ';
+
+/** Which Cluster Agent release the preview emulates and where that came from, with the note when the evidence was adjusted. */
+export function explainAgentVersion(v: ResolvedAgentVersion, style: Style): string {
+  const line = `Emulating Cluster Agent ${formatAgentVersion(v.version)} ${paint(style, 'dim', `(${v.origin})`)}\n`;
+  return v.note ? `${line}  ${mark(style, 'warn')} ${v.note}\n` : line;
+}
 
 /** Config warnings, one line each. */
 export function explainConfigWarnings(warnings: readonly ConfigIssue[], style: Style): string {

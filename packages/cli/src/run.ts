@@ -16,7 +16,7 @@ import { manifestsCommand } from './manifests-command.js';
 import { runStatus } from './status-command.js';
 import { namespaceLabels, preview, type UnitPreview } from './preview.js';
 import { renderDiff } from './render-diff.js';
-import { explainConfigWarnings, explainSummary, explainUnit, strictFailure, summarize } from './render-explain.js';
+import { explainAgentVersion, explainConfigWarnings, explainSummary, explainUnit, strictFailure, summarize } from './render-explain.js';
 import { explainFindings } from './render-findings.js';
 import { diffInputs, patchedDocuments, renderJson, renderPatch, renderYaml } from './render-output.js';
 import { styleFor, type Style } from './style.js';
@@ -91,6 +91,7 @@ async function previewCommand(options: Options, io: Io): Promise<number> {
   const facts = instrumentationFacts(io.env, Date.now());
   const previews = preview(input.units, loaded.config, { ...options, agentNamespace, facts });
   const patched = patchedDocuments(input, previews);
+  io.stderr.write(explainAgentVersion(loaded.agentVersion, errStyle));
 
   io.stdout.write(renderStdout(options, input, previews, patched, styleFor(io.isTTY.stdout, io.env)));
   for (const p of previews) io.stderr.write(explainUnit(p, errStyle, loaded.origins, options.strict));

@@ -15,6 +15,7 @@ import {
 } from '@dd-admission/core';
 import { connectKube, KubeApiError, KubeConfigError, KubeConnectionError, RESOURCES, type KubeClient, type KubeClientModule } from '@dd-admission/kube';
 import { z } from 'zod';
+import { agentVersionOption } from './agent-version-option.js';
 import { optionsWithoutFile, readCommandLine } from './command-line.js';
 import { STATUS_FORMATS } from './commands.js';
 import { UsageError } from './errors.js';
@@ -44,7 +45,10 @@ Options:
   -o, --output <fmt>    text (default) or json (the agent's status keys)
   --webhook-name <name> admission_controller.webhook_name (default datadog-webhook)
   --secret-name <name>  admission_controller.certificate.secret_name (default
-                        webhook-certificate)`;
+                        webhook-certificate)
+  --agent-version <X.Y[.Z]>
+                        Cluster Agent release whose status layout to use, 7.49 to
+                        7.78 (default: the newest)`;
 
 const statusOptionsSchema = z.object({
   kubeconfig: z.string().min(1, { error: '--kubeconfig: empty file name' }).optional(),
@@ -56,6 +60,7 @@ const statusOptionsSchema = z.object({
   output: z.enum(STATUS_FORMATS, { error: (i) => `-o/--output: unknown format ${JSON.stringify(i.input)} (expected ${STATUS_FORMATS.join(', ')})` }).default('text'),
   webhookName: z.string().min(1).optional(),
   secretName: z.string().min(1).optional(),
+  agentVersion: agentVersionOption,
   help: z.boolean().default(false),
 });
 
@@ -121,7 +126,7 @@ async function status(options: StatusOptions, io: StatusIo): Promise<number> {
     ...(io.fileExists ? { fileExists: io.fileExists } : {}),
     ...(io.loadClient ? { load: io.loadClient } : {}),
   });
-  const config = options.config ?? defaultConfig();
+  const config = options.config ?? defaultConfig(options.agentVersion);
   const ac = config.admission_controller;
   const webhookName = options.webhookName ?? ac.webhook_name;
   const secretName = options.secretName ?? ac.certificate.secret_name;

@@ -95,8 +95,10 @@ metadata: {name: broken
 `;
 
 let dir: string;
+/** These tests state 7.49 facts: the preview runs pinned to that release. */
+const AT_7_49 = ['--agent-version', '7.49'];
 const run = (args: string[], input?: string, env?: Record<string, string>): Promise<CliResult> =>
-  spawnCli(args, { cwd: dir, ...(input !== undefined ? { input } : {}), ...(env ? { env } : {}) });
+  spawnCli([...args, ...AT_7_49], { cwd: dir, ...(input !== undefined ? { input } : {}), ...(env ? { env } : {}) });
 
 type Env = { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath?: string } } };
 type Container = { name: string; env?: Env[]; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[] };
@@ -213,12 +215,12 @@ describe('configuration', () => {
     const nested = 'admission_controller:\n  inject_config:\n    mode: service\n    local_service_name: agent\n';
     const d = tempDir({ 'datadog.yaml': nested, 'env.yaml': 'DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE: socket\n', 'deployment.yaml': DEPLOYMENT });
     try {
-      const service = await spawnCli(['deployment.yaml', '--config', 'datadog.yaml', '--agent-namespace', 'datadog', '-o', 'json'], { cwd: d });
+      const service = await spawnCli(['deployment.yaml', '--config', 'datadog.yaml', '--agent-namespace', 'datadog', '-o', 'json', ...AT_7_49], { cwd: d });
       expect(service.status).toBe(0);
       expect(envOf(JSON.parse(service.stdout).spec.template.spec.containers[0]).DD_AGENT_HOST).toBe('agent.datadog.svc.cluster.local');
-      const socket = await spawnCli(['deployment.yaml', '--config', 'env.yaml', '-o', 'json'], { cwd: d });
+      const socket = await spawnCli(['deployment.yaml', '--config', 'env.yaml', '-o', 'json', ...AT_7_49], { cwd: d });
       expect(envOf(JSON.parse(socket.stdout).spec.template.spec.containers[0]).DD_TRACE_AGENT_URL).toBe('unix:///var/run/datadog/apm.socket');
-      const overridden = await spawnCli(['deployment.yaml', '--config', 'env.yaml', '--set', 'DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE=hostip', '-o', 'json'], { cwd: d });
+      const overridden = await spawnCli(['deployment.yaml', '--config', 'env.yaml', '--set', 'DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE=hostip', '-o', 'json', ...AT_7_49], { cwd: d });
       expect(envOf(JSON.parse(overridden.stdout).spec.template.spec.containers[0]).DD_AGENT_HOST).toBe('fieldRef status.hostIP');
     } finally {
       rmSync(d, { recursive: true, force: true });
@@ -251,13 +253,13 @@ describe('deployment surfaces', () => {
     const values = 'datadog:\n  apm:\n    socketEnabled: false\n    portEnabled: true\n';
     const d = tempDir({ 'values.yaml': values, 'deployment.yaml': DEPLOYMENT });
     try {
-      const preview = await spawnCli(['deployment.yaml', '--helm-values', 'values.yaml', '-o', 'json'], { cwd: d });
+      const preview = await spawnCli(['deployment.yaml', '--helm-values', 'values.yaml', '-o', 'json', ...AT_7_49], { cwd: d });
       expect(preview.status).toBe(0);
       expect(envOf(JSON.parse(preview.stdout).spec.template.spec.containers[0]).DD_AGENT_HOST).toBe('fieldRef status.hostIP');
-      const config = await spawnCli(['config', '--helm-values', 'values.yaml'], { cwd: d });
+      const config = await spawnCli(['config', '--helm-values', 'values.yaml', ...AT_7_49], { cwd: d });
       expect(config.status).toBe(0);
       expect(config.stdout).toContain('    mode: hostip # datadog.apm.portEnabled\n');
-      const manifests = await spawnCli(['manifests', '--network-policy', 'kubernetes', '--helm-values', 'values.yaml', '-n', 'datadog'], { cwd: d });
+      const manifests = await spawnCli(['manifests', '--network-policy', 'kubernetes', '--helm-values', 'values.yaml', '-n', 'datadog', ...AT_7_49], { cwd: d });
       expect(parseAllDocuments(manifests.stdout).map((doc) => doc.toJS().kind)).toEqual(['Service', 'NetworkPolicy']);
       const usage = await spawnCli(['config', '--helm-values', 'values.yaml', '--datadog-agent', 'x.yaml'], { cwd: d });
       expect(usage.status).toBe(2);

@@ -24,7 +24,8 @@ describe('complete', () => {
       expect(offered.candidates.every((c) => c.description)).toBe(true);
       expect(offered.directive).toBe(DIRECTIVE.noFileComp);
     }
-    expect(values(['config', '--agent'])).toEqual([]);
+    // config spells the install namespace -n/--namespace; its --agent-namespace alias stays hidden.
+    expect(values(['config', '--agent-n'])).toEqual([]);
   });
 
   it('offers a flag given once no more, a repeatable one again', () => {

@@ -9,13 +9,11 @@ import { YAML_OPTIONS } from '../src/yaml-style.js';
 import { assertBuilt, spawnCli } from './helpers.js';
 
 // The shared golden corpus (packages/testing/fixtures/<case>/), run through the real CLI:
-//   input.yaml, optional config.yaml (--config), optional context.yaml ({namespace, agentNamespace}:
-//   -n / --agent-namespace), expected.yaml (what `-o yaml` prints, compared structurally) and
-//   optional expected-stderr.txt (lines that must each appear in stderr). The clock and install
-//   facts of context.yaml reach the CLI as SOURCE_DATE_EPOCH and DD_INSTRUMENTATION_INSTALL_*.
-//   dd-mutate reads the release from --agent-version, which the version doors bring: until
-//   then the cases of other releases (context.yaml agentVersion) run through the core and the
-//   server only.
+//   input.yaml, optional config.yaml (--config), optional context.yaml ({namespace, agentNamespace,
+//   agentVersion}: -n / --agent-namespace / --agent-version, default 7.49), expected.yaml (what `-o yaml` prints, compared structurally) and
+//   optional expected-stderr.txt (lines that must each appear in stderr).
+//   The clock and install facts of context.yaml reach the CLI as SOURCE_DATE_EPOCH and
+//   DD_INSTRUMENTATION_INSTALL_*.
 
 const FIXTURES = fileURLToPath(new URL('../../testing/fixtures/', import.meta.url));
 const cases = existsSync(FIXTURES)
@@ -37,9 +35,13 @@ function documents(text: string, what: string): unknown[] {
 function argsFor(dir: string): string[] {
   const args = ['input.yaml', '-o', 'yaml'];
   if (existsSync(join(dir, 'config.yaml'))) args.push('--config', 'config.yaml');
-  const context = existsSync(join(dir, 'context.yaml')) ? (parse(readFileSync(join(dir, 'context.yaml'), 'utf8')) as { namespace?: string; agentNamespace?: string } | null) : null;
+  const context = existsSync(join(dir, 'context.yaml'))
+    ? (parse(readFileSync(join(dir, 'context.yaml'), 'utf8')) as { namespace?: string; agentNamespace?: string; agentVersion?: string } | null)
+    : null;
   if (context?.namespace) args.push('-n', context.namespace);
   if (context?.agentNamespace) args.push('--agent-namespace', context.agentNamespace);
+  // The corpus' cases emulate 7.49 unless they name a release.
+  args.push('--agent-version', context?.agentVersion ?? '7.49');
   return args;
 }
 

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statS
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Io } from '../src/run.js';
 
 /** The installed executables, as a user (or kubectl) runs them. */
 export const BIN = fileURLToPath(new URL('../../../node_modules/.bin/dd-mutate', import.meta.url));
@@ -74,4 +75,21 @@ export function tempDir(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'dd-mutate-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
+}
+
+/** An in-memory Io holding `files` (no terminal, empty environment), and what the run wrote. */
+export function memoryIo(files: Record<string, string>): { io: Io; out: { stdout: string; stderr: string } } {
+  const out = { stdout: '', stderr: '' };
+  const io: Io = {
+    stdin: (async function* () {})(),
+    stdout: { write: (s: string) => (out.stdout += s) },
+    stderr: { write: (s: string) => (out.stderr += s) },
+    readFile: async (path) => {
+      if (path in files) return files[path]!;
+      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+    },
+    isTTY: { stdout: false, stderr: false },
+    env: {},
+  };
+  return { io, out };
 }

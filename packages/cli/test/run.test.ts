@@ -38,10 +38,11 @@ spec:
 describe('run', () => {
   it('explains on stderr, grouped by webhook, and keeps stdout for the output', async () => {
     const { io, out } = fakeIo({ 'pod.yaml': POD });
-    expect(await run(['node', 'dd-mutate', 'pod.yaml', '-o', 'patch'], io)).toBe(0);
+    expect(await run(['node', 'dd-mutate', 'pod.yaml', '-o', 'patch', '--agent-version', '7.49'], io)).toBe(0);
     expect(JSON.parse(out.stdout)).toHaveLength(6);
     expect(out.stderr).toBe(
       [
+        'Emulating Cluster Agent 7.49 (--agent-version)',
         'Pod shop/p (pod.yaml, document 1)',
         '  [ok] config webhook: env DD_AGENT_HOST, DD_ENTITY_ID -> containers app, sidecar',
         '        DD_AGENT_HOST=fieldRef status.hostIP  [mode hostip (admission_controller.inject_config.mode)]',
@@ -57,33 +58,33 @@ describe('run', () => {
 
   it('uses ✔/⚠ markers and colour on a terminal; NO_COLOR keeps the markers but drops colour', async () => {
     const tty = fakeIo({ 'pod.yaml': POD }, { tty: true });
-    await run(['node', 'dd-mutate', 'pod.yaml'], tty.io);
+    await run(['node', 'dd-mutate', 'pod.yaml', '--agent-version', '7.49'], tty.io);
     expect(tty.out.stderr).toContain('\x1b[32m✔\x1b[0m config webhook');
     expect(tty.out.stdout).toContain('\x1b[1m--- Pod shop/p\x1b[0m');
     const plain = fakeIo({ 'pod.yaml': POD }, { tty: true, env: { NO_COLOR: '1' } });
-    await run(['node', 'dd-mutate', 'pod.yaml'], plain.io);
+    await run(['node', 'dd-mutate', 'pod.yaml', '--agent-version', '7.49'], plain.io);
     expect(plain.out.stderr).toContain('  ✔ config webhook');
     expect(plain.out.stdout + plain.out.stderr).not.toContain('\x1b[');
   });
 
   it('previews stdin for -', async () => {
     const { io, out } = fakeIo({}, { stdin: POD });
-    expect(await run(['node', 'dd-mutate', '-', '-o', 'json', '--webhook', 'tags'], io)).toBe(0);
+    expect(await run(['node', 'dd-mutate', '-', '-o', 'json', '--webhook', 'tags', '--agent-version', '7.49'], io)).toBe(0);
     expect(JSON.parse(out.stdout).spec.containers[0].env).toEqual([{ name: 'DD_ENV', value: 'prod' }]);
   });
 
   it('prints config warnings and a config file error names the file', async () => {
     const warn = fakeIo({ 'pod.yaml': POD, 'datadog.yaml': 'admission_controller:\n  inject_config:\n    mode: HostIP\n' });
-    expect(await run(['node', 'dd-mutate', 'pod.yaml', '--config', 'datadog.yaml'], warn.io)).toBe(0);
+    expect(await run(['node', 'dd-mutate', 'pod.yaml', '--config', 'datadog.yaml', '--agent-version', '7.49'], warn.io)).toBe(0);
     expect(warn.out.stderr).toContain(
       '[warn] config: datadog.yaml: admission_controller.inject_config.mode: "HostIP" is not one of hostip, service, socket (case-sensitive): the config webhook will fail on every pod and inject nothing',
     );
     expect(warn.out.stderr).toContain('[warn] config webhook failed: invalid injection mode "HostIP"');
     const bad = fakeIo({ 'pod.yaml': POD, 'datadog.yaml': 'admission_controller:\n  timeout_seconds: 99\n' });
-    expect(await run(['node', 'dd-mutate', 'pod.yaml', '--config', 'datadog.yaml'], bad.io)).toBe(1);
+    expect(await run(['node', 'dd-mutate', 'pod.yaml', '--config', 'datadog.yaml', '--agent-version', '7.49'], bad.io)).toBe(1);
     expect(bad.out.stderr).toBe('dd-mutate: error: datadog.yaml: admission_controller.timeout_seconds: must be at most 30\n');
     const missing = fakeIo({ 'pod.yaml': POD });
-    expect(await run(['node', 'dd-mutate', 'pod.yaml', '--config', 'nope.yaml'], missing.io)).toBe(1);
+    expect(await run(['node', 'dd-mutate', 'pod.yaml', '--config', 'nope.yaml', '--agent-version', '7.49'], missing.io)).toBe(1);
     expect(missing.out.stderr).toBe('dd-mutate: error: nope.yaml: cannot read: no such file\n');
   });
 

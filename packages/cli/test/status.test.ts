@@ -64,7 +64,7 @@ afterEach(async () => {
 async function configuredCluster(namespace = 'default'): Promise<KubeApi> {
   const double = await startKubeApi({ now: () => Date.parse('2023-09-25T22:32:07Z') });
   double.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'webhook-certificate', namespace }, data: { 'cert.pem': CERT_B64, 'key.pem': 'a2V5' } });
-  double.apply(webhookConfiguration(defaultConfig(), CERT_B64, { namespace }) as never);
+  double.apply(webhookConfiguration(defaultConfig('7.49'), CERT_B64, { namespace }) as never);
   return double;
 }
 

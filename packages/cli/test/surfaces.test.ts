@@ -3,29 +3,15 @@ import { parseConfig } from '@dd-admission/core';
 import { parseYamlDocuments } from '@dd-admission/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { run, type Io } from '../src/run.js';
+import { run } from '../src/run.js';
+import { memoryIo } from './helpers.js';
 
 // --helm-values / --datadog-agent, `dd-mutate config` and `dd-mutate manifests`, in-process.
 
-function fakeIo(files: Record<string, string>) {
-  const out = { stdout: '', stderr: '' };
-  const io: Io = {
-    stdin: (async function* () {})(),
-    stdout: { write: (s: string) => (out.stdout += s) },
-    stderr: { write: (s: string) => (out.stderr += s) },
-    readFile: async (path) => {
-      if (path in files) return files[path]!;
-      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-    },
-    isTTY: { stdout: false, stderr: false },
-    env: {},
-  };
-  return { io, out };
-}
-
 async function dd(args: string[], files: Record<string, string>) {
-  const { io, out } = fakeIo(files);
-  const status = await run(['node', 'dd-mutate', ...args], io);
+  const { io, out } = memoryIo(files);
+  // These tests state 7.49 facts: pinned to that release.
+  const status = await run(['node', 'dd-mutate', ...args, '--agent-version', '7.49'], io);
   return { status, ...out };
 }
 
@@ -113,7 +99,7 @@ describe('dd-mutate config', () => {
   it('its YAML is a --config file giving the same configuration', async () => {
     const r = await dd(['config', '--helm-values', 'values.yaml'], { 'values.yaml': VALUES });
     const json = await dd(['config', '--helm-values', 'values.yaml', '-o', 'json'], { 'values.yaml': VALUES });
-    const reparsed = parseConfig({ origin: 'out.yaml', values: parse(r.stdout) });
+    const reparsed = parseConfig({ origin: 'out.yaml', values: parse(r.stdout) }, { agentVersion: '7.49' });
     expect(reparsed.ok && reparsed.config).toEqual(JSON.parse(json.stdout).config);
   });
 

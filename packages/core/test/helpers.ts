@@ -3,8 +3,11 @@ import { expect } from 'vitest';
 import jsonpatch from 'fast-json-patch';
 import { parseConfig, type AdmissionConfig, type Container, type EnvVar, type Operation, type Pod } from '@dd-admission/core';
 
-/** A parsed configuration for `agentVersion` (default: the core's); `values` may use nested or dotted datadog.yaml keys. Throws on a config error. */
-export function config(values: Record<string, unknown> = {}, agentVersion?: string): AdmissionConfig {
+/**
+ * A parsed configuration for `agentVersion` (default 7.49: the tests written before
+ * 7.78 state 7.49 facts); `values` may use nested or dotted datadog.yaml keys. Throws on a config error.
+ */
+export function config(values: Record<string, unknown> = {}, agentVersion = '7.49'): AdmissionConfig {
   const r = parseConfig({ origin: 'test', values }, { agentVersion });
   if (!r.ok) throw new Error(`config error: ${JSON.stringify(r.errors)}`);
   return r.config;

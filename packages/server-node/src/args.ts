@@ -18,6 +18,8 @@ export interface ServerArgs {
   kubeconfig?: string;
   /** Do not run the controllers even when admission_controller.enabled is true. */
   noControllers?: boolean;
+  /** The Cluster Agent release to emulate (validated with the configuration). */
+  agentVersion?: string;
 }
 
 /** A command line we cannot run with (exit code 2). */
@@ -30,8 +32,8 @@ export class ArgsError extends Error {
 
 export const USAGE = `Usage: dd-admission-webhook [options]
 
-The Datadog Cluster Agent 7.49 admission webhook (config, tags and library
-injection) as a standalone HTTPS server.
+The Datadog Cluster Agent admission webhook (config, tags and library
+injection) as a standalone HTTPS server, as Cluster Agent 7.49 to 7.78 run it.
 
 Options:
   --dev                    run without a cluster: an in-memory self-signed
@@ -51,6 +53,9 @@ Options:
   --agent-namespace <ns>   namespace the server runs in (default: read from the
                            service account, else "default")
   --max-body-bytes <n>     largest AdmissionReview accepted (default 3145728)
+  --agent-version <X.Y[.Z]>
+                           Cluster Agent release to emulate, 7.49 to 7.78.x
+                           (default: DD_ADMISSION_AGENT_VERSION, else the newest)
   -h, --help               show this help
 
 With admission_controller.enabled (DD_ADMISSION_CONTROLLER_ENABLED=true) the
@@ -83,6 +88,7 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
         'tls-key': { type: 'string' },
         kubeconfig: { type: 'string' },
         'no-controllers': { type: 'boolean' },
+        'agent-version': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -101,6 +107,7 @@ export function parseServerArgs(argv: readonly string[]): ServerArgs {
     ...optional('tlsKey', values['tls-key'] as string | undefined),
     ...optional('kubeconfig', values.kubeconfig as string | undefined),
     ...optional('noControllers', values['no-controllers'] === true ? true : undefined),
+    ...optional('agentVersion', values['agent-version'] as string | undefined),
   };
   if (parsed.help) return parsed;
   if ((parsed.tlsCert === undefined) !== (parsed.tlsKey === undefined)) throw new ArgsError('--tls-cert and --tls-key go together');

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { installFacts, resourcesNamespace, type AdmissionConfig } from '@dd-admission/core';
+import { formatAgentVersion, installFacts, resourcesNamespace, type AdmissionConfig } from '@dd-admission/core';
 import { connectKube, type KubeClient } from '@dd-admission/kube';
 import { ArgsError, checkTlsSource, controllersEnabled, parseServerArgs, USAGE, type ServerArgs } from './args.js';
 import { systemClock } from './clock.js';
@@ -25,12 +25,13 @@ const TLS_POLL_MS = 5_000;
 /** Runs the server until a signal stops it. */
 async function main(): Promise<void> {
   const args = parseOrExit(process.argv.slice(2));
-  const loaded = await loadConfig({ configFile: args.configFile, env: process.env, readFile: readText }).catch(exitOnSettingsError);
+  const loaded = await loadConfig({ configFile: args.configFile, env: process.env, readFile: readText, agentVersion: args.agentVersion }).catch(exitOnSettingsError);
   const withControllers = controllersEnabled(args, loaded.config.admission_controller.enabled);
   checkTlsOrExit(args, withControllers);
   const logger = createLogger({ level: logLevel(args, loaded), format: args.logFormat, sink: (line) => process.stdout.write(`${line}\n`), clock: systemClock });
   installCrashGuards(logger);
   for (const warning of loaded.warnings) logger.warn(SITES.main, `Configuration: ${warning}`);
+  logger.info(SITES.main, `Emulating Cluster Agent ${formatAgentVersion(loaded.agentVersion.version)} (${loaded.agentVersion.origin})`);
 
   const { config } = loaded;
   const agentNamespace = await resolveAgentNamespace(args.agentNamespace, process.env, readText);

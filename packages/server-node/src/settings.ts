@@ -1,4 +1,4 @@
-import { formatConfigIssue, parseConfig, type AdmissionConfig, type ConfigSource } from '@dd-admission/core';
+import { AgentVersionError, formatConfigIssue, parseConfig, resolveAgentVersion, type AdmissionConfig, type ConfigSource, type ResolvedAgentVersion } from '@dd-admission/core';
 
 /** The configuration cannot be used (exit code 1). */
 export class SettingsError extends Error {
@@ -14,10 +14,17 @@ export interface ConfigInputs {
   /** The process environment; only `DD_*` names are read. */
   env: Readonly<Record<string, string | undefined>>;
   readFile: (path: string) => Promise<string>;
+  /** --agent-version, which wins over DD_ADMISSION_AGENT_VERSION. */
+  agentVersion?: string;
 }
+
+/** Environment setting of the emulated Cluster Agent release. */
+export const AGENT_VERSION_ENV = 'DD_ADMISSION_AGENT_VERSION';
 
 export interface LoadedConfig {
   config: AdmissionConfig;
+  /** The Cluster Agent release emulated, and where that came from. */
+  agentVersion: ResolvedAgentVersion;
   /** Unknown keys, suspicious values: printed as warnings. */
   warnings: string[];
   /** Where `log_level` came from (`default` when nobody set it). */
@@ -26,12 +33,26 @@ export interface LoadedConfig {
 
 /** The agent's sources in its order: the YAML file, then `DD_*` environment variables over it. */
 export async function loadConfig(inputs: ConfigInputs): Promise<LoadedConfig> {
+  const agentVersion = resolveServerAgentVersion(inputs);
   const sources: ConfigSource[] = [];
   if (inputs.configFile !== undefined) sources.push({ origin: inputs.configFile, values: await readYaml(inputs.configFile, inputs.readFile) });
   sources.push({ origin: 'environment', values: ddEnv(inputs.env) });
-  const result = parseConfig(sources);
+  const result = parseConfig(sources, { agentVersion: agentVersion.version, agentVersionOrigin: agentVersion.origin });
   if (!result.ok) throw new SettingsError(result.errors.map(formatConfigIssue).join('\n'));
-  return { config: result.config, warnings: result.warnings.map(formatConfigIssue), logLevelOrigin: result.origins['log_level'] ?? 'default' };
+  return { config: result.config, agentVersion, warnings: result.warnings.map(formatConfigIssue), logLevelOrigin: result.origins['log_level'] ?? 'default' };
+}
+
+/** --agent-version, else DD_ADMISSION_AGENT_VERSION, else the newest release; an unsupported one is a SettingsError naming where it was set. */
+function resolveServerAgentVersion(inputs: ConfigInputs): ResolvedAgentVersion {
+  const fromEnv = inputs.env[AGENT_VERSION_ENV];
+  const explicit =
+    inputs.agentVersion !== undefined ? { version: inputs.agentVersion, origin: '--agent-version' } : fromEnv ? { version: fromEnv, origin: AGENT_VERSION_ENV } : undefined;
+  try {
+    return resolveAgentVersion({ explicit });
+  } catch (error) {
+    if (!(error instanceof AgentVersionError)) throw error;
+    throw new SettingsError(`${explicit!.origin}: ${error.message}`);
+  }
 }
 
 async function readYaml(path: string, readFile: ConfigInputs['readFile']): Promise<unknown> {

@@ -9,9 +9,9 @@ import { createOwnerLookup, type OwnerFetch, type OwnerLookup } from '../src/own
 import { createWebhookServer, type WebhookServer } from '../src/server.js';
 import { staticTls, type TlsMaterial, type TlsSource } from '../src/tls.js';
 
-/** A parsed configuration from datadog.yaml-style values (for `agentVersion`, default the core's); throws on a config error. */
-export function config(values: Record<string, unknown> = {}, agentVersion?: string): AdmissionConfig {
-  const r = parseConfig({ origin: 'test', values }, agentVersion === undefined ? {} : { agentVersion });
+/** A parsed configuration from datadog.yaml-style values for `agentVersion` (default 7.49, what the tests written before 7.78 state); throws on a config error. */
+export function config(values: Record<string, unknown> = {}, agentVersion = '7.49'): AdmissionConfig {
+  const r = parseConfig({ origin: 'test', values }, { agentVersion });
   if (!r.ok) throw new Error(`config error: ${JSON.stringify(r.errors)}`);
   return r.config;
 }

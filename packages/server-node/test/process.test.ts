@@ -38,7 +38,8 @@ type Running = WatchedProcess;
 function run(args: string[], env: Record<string, string> = {}, script = bundle): Running {
   const child = spawn(process.execPath, [script, ...args], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', HOME: dir, TMPDIR: dir, ...env },
+    // These tests state 7.49 facts unless they name a release.
+    env: { PATH: process.env.PATH ?? '', HOME: dir, TMPDIR: dir, DD_ADMISSION_AGENT_VERSION: '7.49', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return watchProcess(child);
@@ -162,6 +163,15 @@ describe('the bundle', () => {
     const noCert = run([]);
     expect(await noCert.exit).toBe(2);
     expect(noCert.stderr.join('\n')).toContain('--tls-cert and --tls-key are required');
+  });
+
+  it('refuses an unsupported Cluster Agent release at startup with exit 1, naming where it was set', async () => {
+    const fromEnv = run(['--dev', '--port', '0'], { DD_ADMISSION_AGENT_VERSION: '7.81' });
+    expect(await fromEnv.exit).toBe(1);
+    expect(fromEnv.stderr.join('\n')).toContain('DD_ADMISSION_AGENT_VERSION: Cluster Agent 7.81 is not emulated: supported are 7.49 to 7.78.x');
+    const fromFlag = run(['--dev', '--port', '0', '--agent-version', 'latest']);
+    expect(await fromFlag.exit).toBe(1);
+    expect(fromFlag.stderr.join('\n')).toContain('--agent-version: "latest" is not an agent version');
   });
 });
 

@@ -3,13 +3,12 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, type DocumentOptions, type ParseOptions, type SchemaOptions, type Tags } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_AGENT_VERSION } from '@dd-admission/core';
 
 // The golden corpus: one directory per case under packages/testing/fixtures/.
 //   input.yaml           documents given to `dd-mutate` (Pods, workloads, Lists, anything else)
 //   config.yaml          optional datadog.yaml-style configuration
-//   context.yaml         optional {namespace, agentNamespace} (the CLI's -n / --agent-namespace),
-//                        agentVersion (the release to emulate, default the core's), and the
+//   context.yaml         optional {namespace, agentNamespace, agentVersion} (the CLI's -n /
+//                        --agent-namespace / --agent-version; the release defaults to 7.49), and the
 //                        clock and install facts library injection stamps on pods: now,
 //                        installTime, installId (the CLI's SOURCE_DATE_EPOCH and
 //                        DD_INSTRUMENTATION_INSTALL_TIME / _ID; fixed defaults below)
@@ -37,6 +36,9 @@ const contextSchema = z
 export const FIXTURE_NOW = 1767225600;
 export const FIXTURE_INSTALL = { time: '1767000000', id: 'd1f3e5c7-install' } as const;
 
+/** The release of the cases written before releases were emulated. */
+const FIXTURE_DEFAULT_AGENT_VERSION = '7.49';
+
 /** The request context a fixture runs with (defaults: namespace and agentNamespace `default`). */
 export interface FixtureContext {
   namespace: string;
@@ -57,7 +59,7 @@ export interface Fixture {
   inputPath: string;
   configPath?: string;
   context: FixtureContext;
-  /** The release the case emulates (context.yaml agentVersion; default the core's). */
+  /** The Cluster Agent release the case emulates (context.yaml `agentVersion`, default 7.49). */
   agentVersion: string;
   facts: FixtureFacts;
   inputDocs: unknown[];
@@ -144,7 +146,7 @@ export function loadFixture(dir: string): Fixture {
       namespace: parsedContext.data?.namespace ?? 'default',
       agentNamespace: parsedContext.data?.agentNamespace ?? 'default',
     },
-    agentVersion: parsedContext.data?.agentVersion ?? DEFAULT_AGENT_VERSION,
+    agentVersion: parsedContext.data?.agentVersion ?? FIXTURE_DEFAULT_AGENT_VERSION,
     facts: {
       now: parsedContext.data?.now ?? FIXTURE_NOW,
       install: { time: parsedContext.data?.installTime ?? FIXTURE_INSTALL.time, id: parsedContext.data?.installId ?? FIXTURE_INSTALL.id },

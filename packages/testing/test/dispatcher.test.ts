@@ -25,7 +25,7 @@ beforeAll(async () => {
   stub = await startStubWebhook(pki);
   clients = createWebhookClients();
   // The cluster agent's config webhook, served by the core, so patches are real ones.
-  stub.route('/injectconfig', (review) => ({ json: reviewWebhook(parseAdmissionReview(review), 'config', {}, defaultConfig()).response }));
+  stub.route('/injectconfig', (review) => ({ json: reviewWebhook(parseAdmissionReview(review), 'config', {}, defaultConfig('7.49')).response }));
 });
 
 afterAll(async () => {

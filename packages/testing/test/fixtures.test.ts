@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,9 +45,16 @@ describe('the fixture corpus', () => {
     }
   });
 
+  it('holds 7.78 cases, each naming its source in the header of its input.yaml', () => {
+    const v778 = fixtures.filter((f) => f.agentVersion === '7.78');
+    expect(v778.length).toBeGreaterThanOrEqual(8);
+    for (const f of v778) expect(readFileSync(f.inputPath, 'utf8'), f.name).toMatch(/^# (?:.*\n# )*Source: /m);
+    expect(fixtures.filter((f) => f.agentVersion !== '7.78').every((f) => f.agentVersion === '7.49')).toBe(true);
+  });
+
   it('has configs the core accepts', () => {
     for (const f of fixtures) {
-      const parsed = parseConfig([{ origin: 'config.yaml', values: f.config ?? {} }]);
+      const parsed = parseConfig([{ origin: 'config.yaml', values: f.config ?? {} }], { agentVersion: f.agentVersion });
       expect(parsed.ok, f.name).toBe(true);
     }
   });

@@ -124,8 +124,8 @@ function versionOrIssue(options: ConfigOptions, errors: ConfigIssue[]): AgentVer
 }
 
 /** Parses, throwing a ConfigError listing every problem; for callers that cannot go on without a config. */
-export function parseConfigOrThrow(sources: ConfigSource | readonly ConfigSource[]): AdmissionConfig {
-  const result = parseConfig(sources);
+export function parseConfigOrThrow(sources: ConfigSource | readonly ConfigSource[], options: ConfigOptions = {}): AdmissionConfig {
+  const result = parseConfig(sources, options);
   if (!result.ok) throw new ConfigError(result.errors);
   return result.config;
 }

@@ -1,10 +1,10 @@
 import { CONFIG_KEYS } from '../config/schema.js';
 import { parseConfig, type ConfigResult, type ConfigSource } from '../config/parse.js';
 import { effectiveEnv, envSources, type DerivedEnvVar, type UnreadEnvVar } from '../surfaces/cluster-agent-env.js';
-import { formatAgentVersion, LATEST_AGENT_VERSION, nearestAgentVersion, parseAgentVersion, readAgentVersion, type AgentVersionInput } from '../versions/agent-version.js';
+import { formatAgentVersion, LATEST_AGENT_VERSION, nearestAgentVersion, readAgentVersion, type AgentVersionInput } from '../versions/agent-version.js';
+import { imageTag } from '../versions/evidence.js';
 import type { ClusterAgent } from './cluster-agent.js';
 import { findNamed, kubectlRef } from './objects.js';
-import { imageTag } from '../versions/evidence.js';
 import { permissionFor, unreadable, type ClusterSnapshot } from './snapshot.js';
 
 // The configuration the running Cluster Agent reads: its container's env
@@ -49,7 +49,8 @@ export function agentConfig(snapshot: ClusterSnapshot, agent: ClusterAgent | und
   const resolved = agent ? containerEnv(snapshot, agent) : { env: [], notes: [] };
   const env = effectiveEnv(resolved.env);
   const version = emulatedVersion(agent, options);
-  const { sources, unread } = envSources(env, readAgentVersion(version.version) ?? parseAgentVersion(LATEST_AGENT_VERSION));
+  // An unsupported explicit version still reads as one here; parseConfig reports it.
+  const { sources, unread } = envSources(env, readAgentVersion(version.version));
   const result = parseConfig([...sources, ...(options.overrides ?? [])], { agentVersion: version.version, agentVersionOrigin: version.origin });
   return { result, version, env, unread, notes: resolved.notes };
 }

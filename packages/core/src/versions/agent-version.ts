@@ -9,8 +9,8 @@ export const LATEST_AGENT_VERSION = '7.78';
 /** The oldest emulated release. */
 export const OLDEST_AGENT_VERSION = '7.49';
 
-/** What the core emulates when its caller names no version. */
-export const DEFAULT_AGENT_VERSION = OLDEST_AGENT_VERSION;
+/** What the core emulates when its caller names no version: the newest, as recent clusters run. */
+export const DEFAULT_AGENT_VERSION = LATEST_AGENT_VERSION;
 
 const VERSION_TEXT = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.+-]*)?$/;
 

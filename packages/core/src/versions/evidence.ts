@@ -47,10 +47,9 @@ export function resolveAgentVersion(evidence: AgentVersionEvidence): ResolvedAge
   return { version: Object.freeze({ ...version }), origin: where, ...(note ? { note } : {}) };
 }
 
-/** The tag of an image reference (`registry:5000/cluster-agent:7.72.1` → `7.72.1`, also before a digest); the digest (`sha256:...`) when there is no tag; else undefined. */
+/** `7.49.1` from `gcr.io/datadoghq/cluster-agent:7.49.1` (a digest after `@` is ignored); undefined without a tag. */
 export function imageTag(image: string): string | undefined {
-  const [name = '', digest] = image.split('@', 2);
-  const last = name.slice(name.lastIndexOf('/') + 1);
-  const colon = last.indexOf(':');
-  return colon >= 0 ? last.slice(colon + 1) : digest;
+  const name = image.split('@')[0]!;
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? name.slice(colon + 1) : undefined;
 }

@@ -133,21 +133,17 @@ export function podTemplateHash(template: unknown): string {
 }
 
 /**
- * The document with its pod spec (or pod template spec) replaced by the mutated
- * pod's, and the annotations webhooks add since 7.58 (safe-to-evict, library
- * markers). Nothing else of the metadata is taken: the view's holds values (a
- * defaulted namespace, owners) the user did not write.
+ * The document with the mutated pod written back: the pod's spec, and its
+ * annotations when a webhook changed them (safe-to-evict, 7.58+), into the Pod or
+ * the workload's pod template. Nothing else of the pod's metadata is written back.
  */
 export function documentWithPod(doc: Obj, view: PodView, pod: Pod): Obj {
-  if (view.templatePath.length === 0) return withPod(doc, pod);
-  return setIn(doc, view.templatePath, withPod(getIn(doc, view.templatePath) as Obj, pod));
-}
-
-function withPod(target: Obj, pod: Pod): Obj {
-  const meta = isObject(target.metadata) ? target.metadata : undefined;
   const annotations = pod.metadata?.annotations;
-  if (!annotations || JSON.stringify(annotations) === JSON.stringify(meta?.annotations)) return { ...target, spec: pod.spec };
-  return { ...target, metadata: { ...meta, annotations }, spec: pod.spec };
+  // Edits copy what they touch, so unchanged annotations are the very object the view read.
+  const withAnnotations = (target: Obj): Obj =>
+    annotations === view.pod.metadata?.annotations ? target : { ...target, metadata: { ...(isObject(target.metadata) ? target.metadata : {}), annotations } };
+  if (view.templatePath.length === 0) return { ...withAnnotations(doc), spec: pod.spec };
+  return setIn(doc, view.templatePath, { ...withAnnotations(getIn(doc, view.templatePath) as Obj), spec: pod.spec });
 }
 
 function setIn(root: Obj, path: readonly string[], value: unknown): Obj {
@@ -156,7 +152,7 @@ function setIn(root: Obj, path: readonly string[], value: unknown): Obj {
   return { ...root, [head]: rest.length === 0 ? value : setIn((root[head] as Obj) ?? {}, rest, value) };
 }
 
-/** The pod patch re-rooted at the document's pod template (the core changes the pod's spec and annotations). */
+/** The pod patch re-rooted at the document's pod template (the core changes the pod's spec and annotations only). */
 export function documentPatch(patch: readonly Operation[], view: PodView): Operation[] {
   if (view.templatePath.length === 0) return [...patch];
   const prefix = toPointer(view.templatePath);

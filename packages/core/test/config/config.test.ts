@@ -52,13 +52,13 @@ function get(config: AdmissionConfig, key: string): unknown {
 }
 
 function ok(values: unknown, origin = 'test') {
-  const r = parseConfig({ origin, values });
+  const r = parseConfig({ origin, values }, { agentVersion: '7.49' });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r;
 }
 
 function errors(values: unknown) {
-  const r = parseConfig({ origin: 'test', values });
+  const r = parseConfig({ origin: 'test', values }, { agentVersion: '7.49' });
   expect(r.ok).toBe(false);
   return r.ok ? [] : r.errors;
 }
@@ -72,7 +72,7 @@ describe('config-keys.md: every key, its default and its env var (CONFIG_KEYS)',
       expect(info!.type).toBe(type);
       expect(info!.default).toEqual(def);
       expect(envNameOf(key)).toBe(env);
-      expect(get(defaultConfig(), key)).toEqual(def);
+      expect(get(defaultConfig('7.49'), key)).toEqual(def);
     });
   }
 
@@ -124,7 +124,7 @@ describe('config-keys.md: env var names', () => {
 
   it('the DD_APM_CONFIG_INSTRUMENTATION_* form is not the declared name and does not set the key', () => {
     expect(envNameOf('apm_config.instrumentation.enabled')).not.toBe('DD_APM_CONFIG_INSTRUMENTATION_ENABLED');
-    const r = parseConfig({ origin: 'env', values: { DD_APM_CONFIG_INSTRUMENTATION_ENABLED: 'true' } });
+    const r = parseConfig({ origin: 'env', values: { DD_APM_CONFIG_INSTRUMENTATION_ENABLED: 'true' } }, { agentVersion: '7.49' });
     expect(r.ok && r.config.apm_config.instrumentation.enabled).toBe(false);
   });
 });
@@ -197,8 +197,8 @@ describe('config-keys.md: nested and dotted keys, source order', () => {
   it('later sources override earlier ones', () => {
     const yaml = { origin: 'datadog.yaml', values: { admission_controller: { inject_config: { mode: 'socket' } } } };
     const env = { origin: 'environment', values: { DD_ADMISSION_CONTROLLER_INJECT_CONFIG_MODE: 'service' } };
-    const a = parseConfig([yaml, env]);
-    const b = parseConfig([env, yaml]);
+    const a = parseConfig([yaml, env], { agentVersion: '7.49' });
+    const b = parseConfig([env, yaml], { agentVersion: '7.49' });
     expect(a.ok && a.config.admission_controller.inject_config.mode).toBe('service');
     expect(b.ok && b.config.admission_controller.inject_config.mode).toBe('socket');
   });
@@ -227,7 +227,7 @@ describe('config-keys.md: errors and warnings', () => {
   });
 
   it('the error names where the value was set', () => {
-    const r = parseConfig({ origin: 'environment', values: { DD_ADMISSION_CONTROLLER_PORT: 'x' } });
+    const r = parseConfig({ origin: 'environment', values: { DD_ADMISSION_CONTROLLER_PORT: 'x' } }, { agentVersion: '7.49' });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors[0]!.origin).toContain('environment');
   });
@@ -255,12 +255,12 @@ describe('config-keys.md: errors and warnings', () => {
 
 describe('agent config library leniencies', () => {
   it('log_level is case-insensitive: INFO is info', () => {
-    const r = parseConfig({ origin: '--set', values: { log_level: 'INFO' } });
+    const r = parseConfig({ origin: '--set', values: { log_level: 'INFO' } }, { agentVersion: '7.49' });
     expect(r.ok && r.config.log_level).toBe('info');
   });
 
   it('an empty DD_* variable counts as unset (the default stays)', () => {
-    const r = parseConfig({ origin: 'environment', values: { DD_ADMISSION_CONTROLLER_MUTATE_UNLABELLED: '', DD_ADMISSION_CONTROLLER_PORT: '' } });
+    const r = parseConfig({ origin: 'environment', values: { DD_ADMISSION_CONTROLLER_MUTATE_UNLABELLED: '', DD_ADMISSION_CONTROLLER_PORT: '' } }, { agentVersion: '7.49' });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.config.admission_controller.mutate_unlabelled).toBe(false);
@@ -271,7 +271,7 @@ describe('agent config library leniencies', () => {
 
 describe('list items and map values are read as strings, as the agent does (review finding)', () => {
   it('enabled_namespaces: [2024] names the namespace "2024"; lib_versions: {java: 1} pins "1"', () => {
-    const r = parseConfig({ origin: 'datadog.yaml', values: { apm_config: { instrumentation: { enabled_namespaces: [2024], lib_versions: { java: 1 } } } } });
+    const r = parseConfig({ origin: 'datadog.yaml', values: { apm_config: { instrumentation: { enabled_namespaces: [2024], lib_versions: { java: 1 } } } } }, { agentVersion: '7.49' });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.config.apm_config.instrumentation.enabled_namespaces).toEqual(['2024']);
@@ -279,7 +279,7 @@ describe('list items and map values are read as strings, as the agent does (revi
   });
 
   it('a JSON array in an env var is read the same way', () => {
-    const r = parseConfig({ origin: 'environment', values: { DD_APM_INSTRUMENTATION_ENABLED_NAMESPACES: '["a", 7]' } });
+    const r = parseConfig({ origin: 'environment', values: { DD_APM_INSTRUMENTATION_ENABLED_NAMESPACES: '["a", 7]' } }, { agentVersion: '7.49' });
     expect(r.ok && r.config.apm_config.instrumentation.enabled_namespaces).toEqual(['a', '7']);
   });
 });

@@ -29,7 +29,7 @@ const checks = (s: SurfaceConfig, distributions: Distribution[] = [], namespaces
 const helmChecks = (values: object, distributions: Distribution[] = [], namespaces = {}) => checks(ok(configFromHelmValues(values, { agentVersion: AT_7_49 })), distributions, namespaces);
 const ddaChecks = (resource: object, distributions: Distribution[] = [], namespaces = {}) => checks(ok(configFromDatadogAgent(resource, { agentVersion: AT_7_49 })), distributions, namespaces);
 const configChecks = (values: object, distributions: Distribution[] = [], namespaces = {}) => {
-  const r = parseConfig({ origin: 'datadog.yaml', values });
+  const r = parseConfig({ origin: 'datadog.yaml', values }, { agentVersion: '7.49' });
   if (!r.ok) throw new Error('bad config');
   return distributionChecks({ ...r, deployment: { surface: 'config', namespace: 'default' }, distributions, namespaces });
 };

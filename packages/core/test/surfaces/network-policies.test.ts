@@ -99,7 +99,7 @@ describe('Helm chart policies', () => {
   });
 
   it('a datadog.yaml-only install gets the chart shapes for release datadog, with its own port and Service name', () => {
-    const parsed = parseConfig({ origin: 't', values: { admission_controller: { enabled: true, port: 8001, service_name: 'my-webhook' } } });
+    const parsed = parseConfig({ origin: 't', values: { admission_controller: { enabled: true, port: 8001, service_name: 'my-webhook' } } }, { agentVersion: '7.49' });
     if (!parsed.ok) throw new Error('bad config');
     const deployment = { surface: 'config' as const, namespace: 'infra' };
     const [service, policy] = [...webhookService(parsed.config, deployment), ...networkPolicies(parsed.config, 'kubernetes', deployment)] as Obj[];

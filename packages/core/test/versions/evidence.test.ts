@@ -46,10 +46,11 @@ describe('resolveAgentVersion', () => {
 });
 
 describe('imageTag', () => {
-  it('reads the tag after the last path segment, or the digest', () => {
+  it('reads the tag after the last path segment; a digest is not a tag', () => {
     expect(imageTag('registry:5000/datadog/cluster-agent:7.72.1')).toBe('7.72.1');
     expect(imageTag('registry:5000/datadog/cluster-agent')).toBeUndefined();
-    expect(imageTag('gcr.io/datadoghq/cluster-agent@sha256:abc')).toBe('sha256:abc');
+    expect(imageTag('gcr.io/datadoghq/cluster-agent@sha256:abc')).toBeUndefined();
+    expect(imageTag('gcr.io/datadoghq/cluster-agent:7.60.0@sha256:abc')).toBe('7.60.0');
   });
 });
 

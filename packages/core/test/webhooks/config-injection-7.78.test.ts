@@ -19,6 +19,10 @@ function volumes(pod: Pod): unknown[] {
   return pod.spec?.volumes ?? [];
 }
 
+function volumeNames(pod: Pod): string[] {
+  return (pod.spec?.volumes ?? []).map((v) => v.name);
+}
+
 function mounts(pod: Pod, container = 'app'): unknown[] {
   return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === container)?.volumeMounts ?? [];
 }
@@ -150,9 +154,9 @@ describe('§3.2 socket-type volumes (7.58)', () => {
 
   it('the pod label says true or false in any case; another value warns and uses the global key', () => {
     const on = injectConfig(userPod({ labels: { ...OPT_IN, 'admission.datadoghq.com/config.type_socket_volumes': 'TRUE' } }), {}, socket());
-    expect(volumes(on.pod).map((v) => (v as { name: string }).name)).toEqual(['datadog-dogstatsd', 'datadog-trace-agent']);
+    expect(volumeNames(on.pod)).toEqual(['datadog-dogstatsd', 'datadog-trace-agent']);
     const off = injectConfig(userPod({ labels: { ...OPT_IN, 'admission.datadoghq.com/config.type_socket_volumes': 'False' } }), {}, socket(typed));
-    expect(volumes(off.pod).map((v) => (v as { name: string }).name)).toEqual(['datadog']);
+    expect(volumeNames(off.pod)).toEqual(['datadog']);
     const bad = injectConfig(userPod({ labels: { ...OPT_IN, 'admission.datadoghq.com/config.type_socket_volumes': 'Yes' } }), {}, socket());
     expect(bad.warnings.map((w) => w.message)).toEqual([
       'invalid label value admission.datadoghq.com/config.type_socket_volumes="yes" (expected true or false): using admission_controller.inject_config.type_socket_volumes (false)',
@@ -173,7 +177,7 @@ describe('§3.2 socket-type volumes (7.58)', () => {
 
   it('7.57 has no socket-type volumes: the key is ignored', () => {
     const r = injectConfig(userPod(), {}, socket(typed, '7.57'));
-    expect(volumes(r.pod).map((v) => (v as { name: string }).name)).toEqual(['datadog']);
+    expect(volumeNames(r.pod)).toEqual(['datadog']);
   });
 });
 

@@ -277,7 +277,7 @@ describe('lib-injection §1.2 volume, mounts, init container', () => {
       { 'admission_controller.auto_instrumentation.init_resources.cpu': 'lots' },
       { 'admission_controller.auto_instrumentation.init_resources.memory': '64 MB' },
     ]) {
-      const parsed = parseConfig({ origin: 'test', values });
+      const parsed = parseConfig({ origin: 'test', values }, { agentVersion: '7.49' });
       expect(parsed.ok).toBe(true); // the error is the webhook's, at injection time
       const input = libPod({ [`${A}java-lib.version`]: 'v1' });
       const r = injectAutoInstrumentation(input, {}, config(values));
@@ -510,7 +510,7 @@ describe('README compatibility rule: admission_controller.auto_instrumentation.i
   });
 
   it('a deprecation warning is logged', () => {
-    const parsed = parseConfig({ origin: 'test', values: legacy });
+    const parsed = parseConfig({ origin: 'test', values: legacy }, { agentVersion: '7.49' });
     expect(parsed.ok).toBe(true);
     expect(parsed.warnings.some((w) => w.key === 'admission_controller.auto_instrumentation.inject_all.namespaces' && /deprecat/i.test(w.message))).toBe(true);
   });

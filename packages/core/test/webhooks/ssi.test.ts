@@ -51,11 +51,11 @@ const SSI_DEFAULTS: Record<string, string> = {
 
 describe('lib-injection §6 "SSI active for namespace N" (7.49 rule)', () => {
   it('rule 1: warnings when E is true and EN non-empty, or E is false and DN non-empty', () => {
-    const a = parseConfig({ origin: 't', values: { apm_config: { instrumentation: { enabled: true, enabled_namespaces: ['apps'] } } } });
+    const a = parseConfig({ origin: 't', values: { apm_config: { instrumentation: { enabled: true, enabled_namespaces: ['apps'] } } } }, { agentVersion: '7.49' });
     expect(a.warnings.some((w) => w.key.startsWith('apm_config.instrumentation.'))).toBe(true);
-    const b = parseConfig({ origin: 't', values: { apm_config: { instrumentation: { enabled: false, disabled_namespaces: ['apps'] } } } });
+    const b = parseConfig({ origin: 't', values: { apm_config: { instrumentation: { enabled: false, disabled_namespaces: ['apps'] } } } }, { agentVersion: '7.49' });
     expect(b.warnings.some((w) => w.key.startsWith('apm_config.instrumentation.'))).toBe(true);
-    const c = parseConfig({ origin: 't', values: { apm_config: { instrumentation: { enabled: true, disabled_namespaces: ['legacy'] } } } });
+    const c = parseConfig({ origin: 't', values: { apm_config: { instrumentation: { enabled: true, disabled_namespaces: ['legacy'] } } } }, { agentVersion: '7.49' });
     expect(c.warnings.filter((w) => w.key.startsWith('apm_config.instrumentation.'))).toEqual([]);
   });
 
@@ -64,7 +64,7 @@ describe('lib-injection §6 "SSI active for namespace N" (7.49 rule)', () => {
     expect(isSsiActive(cfg, 'apps')).toBe(false);
     expect(isSsiActive(cfg, 'other')).toBe(false);
     expect(isSsiActive(cfg, 'legacy')).toBe(false);
-    const parsed = parseConfig({ origin: 't', values: { 'apm_config.instrumentation.enabled_namespaces': ['apps'], 'apm_config.instrumentation.disabled_namespaces': ['legacy'] } });
+    const parsed = parseConfig({ origin: 't', values: { 'apm_config.instrumentation.enabled_namespaces': ['apps'], 'apm_config.instrumentation.disabled_namespaces': ['legacy'] } }, { agentVersion: '7.49' });
     expect(parsed.ok).toBe(true);
     expect(parsed.warnings.some((w) => w.key.startsWith('apm_config.instrumentation.'))).toBe(true);
   });

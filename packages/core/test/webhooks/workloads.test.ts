@@ -129,6 +129,17 @@ describe('documentPatch / documentWithPod', () => {
     expect(doc).toEqual(deploymentDoc());
   });
 
+  it('7.58+: the annotations a webhook adds go to the pod template, the patch agrees, the workload\'s own metadata is untouched', () => {
+    const doc = deploymentDoc();
+    const view = podView(doc, 'shop');
+    const m = mutate(view.pod, { namespace: 'shop', owners: view.owners }, config({ 'admission_controller.inject_config.mode': 'socket' }, '7.78'));
+    const out = documentWithPod(doc, view, m.pod) as ReturnType<typeof deploymentDoc>;
+    expect((out.spec.template.metadata as { annotations?: object }).annotations).toEqual({ 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes': 'datadog' });
+    expect(out.metadata).toEqual(doc.metadata);
+    expect(out.spec.template.metadata.labels).toEqual(doc.spec.template.metadata.labels);
+    expect(applyPatch(doc, documentPatch(m.patch, view))).toEqual(out);
+  });
+
   it('a CronJob patch is rooted at /spec/jobTemplate/spec/template', () => {
     const view = podView(cronDoc(), 'default');
     const patch = documentPatch([{ op: 'add', path: '/spec/volumes', value: [] }], view);

@@ -114,9 +114,9 @@ export interface GeneratedConfig {
   config: AdmissionConfig;
 }
 
-/** Parses a generated datadog.yaml (for `agentVersion`, default the core's); a generated value the parser rejects is a bug of the arbitrary. */
-export function parseGeneratedConfig(input: DatadogYaml, agentVersion?: string): GeneratedConfig {
-  const result = parseConfig([{ origin: 'datadog.yaml', values: input }], agentVersion === undefined ? {} : { agentVersion });
+/** Parses a generated datadog.yaml for `agentVersion` (default 7.49, the release datadogYamlArbitrary describes); a generated value the parser rejects is a bug of the arbitrary. */
+export function parseGeneratedConfig(input: DatadogYaml, agentVersion: string = OLDEST_AGENT_VERSION): GeneratedConfig {
+  const result = parseConfig([{ origin: 'datadog.yaml', values: input }], { agentVersion });
   if (!result.ok) throw new Error(`generated config rejected: ${JSON.stringify(result.errors)}`);
   return { input, config: result.config };
 }

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Prints the 7.49 / 7.78 preview of the bundled example for docs/behaviour.md (a CLI
+// test checks the page shows what dd-mutate prints today). Needs the built CLI.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('../packages/cli/dist/dd-mutate.js', import.meta.url));
+const examples = fileURLToPath(new URL('../docs/examples/', import.meta.url));
+
+for (const version of ['7.49', '7.78']) {
+  const r = spawnSync(process.execPath, [cli, 'deployment.yaml', '--agent-version', version], { cwd: examples, encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+  if (r.status !== 0) throw new Error(`dd-mutate --agent-version ${version} failed: ${r.stderr}`);
+  console.log(`<!-- agent-version-example:${version} -->\n\`dd-mutate deployment.yaml --agent-version ${version}\`:\n\n\`\`\`diff\n${r.stdout}\`\`\`\n`);
+}
