@@ -12,7 +12,9 @@ describe('docs/behaviour.md: the example per release', () => {
 
   for (const version of ['7.49', '7.78']) {
     it(`shows dd-mutate deployment.yaml --agent-version ${version} as it prints`, async () => {
-      const r = await spawnCli(['deployment.yaml', '--agent-version', version], { cwd: examples });
+      // The same fixed clock and install facts as scripts/version-example.mjs.
+      const env = { SOURCE_DATE_EPOCH: '1767225600', DD_INSTRUMENTATION_INSTALL_TIME: '1767000000', DD_INSTRUMENTATION_INSTALL_ID: 'example-install' };
+      const r = await spawnCli(['deployment.yaml', '--agent-version', version], { cwd: examples, env });
       expect(r.status).toBe(0);
       const block = `<!-- agent-version-example:${version} -->\n\`dd-mutate deployment.yaml --agent-version ${version}\`:\n\n\`\`\`diff\n${r.stdout}\`\`\`\n`;
       expect(page.includes(block), 'regenerate with node scripts/version-example.mjs').toBe(true);

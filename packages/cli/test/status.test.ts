@@ -83,7 +83,8 @@ async function status(options: Partial<StatusOptions>, env: Record<string, strin
     env,
     nowNs: () => NOW_NS,
   };
-  const code = await runStatus({ output: 'text', ...options }, io);
+  // The guide's cluster runs 7.49 (the 7.78 layout: status-7.78 tests).
+  const code = await runStatus({ output: 'text', agentVersion: '7.49', ...options }, io);
   return { code, ...out };
 }
 

@@ -3,6 +3,7 @@
 import { agentStatusExample } from '@dd-admission/testing';
 import { describe, expect, it } from 'vitest';
 import {
+  parseAgentVersion,
   admissionStatus,
   fnv1Digest,
   formatGoDuration,
@@ -38,6 +39,8 @@ function guideCluster(overrides: Partial<StatusInput> = {}): StatusInput {
     },
     certificateNotAfter: NOT_AFTER,
     nowNs: BigInt(NOT_AFTER) * 1_000_000n - LEFT_NS,
+    // The guide's layout is the 7.49 one (7.78's: status-7.78.test.ts).
+    agentVersion: parseAgentVersion('7.49'),
     ...overrides,
   };
 }
