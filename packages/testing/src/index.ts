@@ -9,4 +9,5 @@ export * from './kubernetes-quantity.js';
 export * from './dispatcher/index.js';
 export * from './load.js';
 export * from './kube-api/index.js';
+export * from './blackhole.js';
 export * from './reference.js';

@@ -1,8 +1,9 @@
 import type { Pod } from '@dd-admission/core';
 import type { AdmissionReviewBody, UserInfo } from '../arbitraries/review.js';
 import type { ReviewVersion } from './registration.js';
+import type { AdmissionTarget } from './rules.js';
 
-// The AdmissionReview the API server sends for a pod CREATE
+// The AdmissionReview the API server sends for a CREATE (of a pod, or of any target)
 // (CreateV1AdmissionReview / CreateV1beta1AdmissionReview in
 // k8s.io/apiserver .../webhook/request/admissionreview.go). Both versions carry
 // the same request fields. Go's `omitempty` drops an empty name (a generateName
@@ -16,28 +17,27 @@ export interface ReviewAttributes {
   namespace: string;
   dryRun: boolean;
   userInfo: UserInfo;
+  target: AdmissionTarget;
 }
-
-const POD_KIND = { group: '', version: 'v1', kind: 'Pod' } as const;
-const POD_RESOURCE = { group: '', version: 'v1', resource: 'pods' } as const;
 
 /** The `kubernetes-admin` of a kubeadm cluster, the user `kubectl apply` runs as there (a fresh object each time). */
 export function defaultUserInfo(): UserInfo {
   return { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
 }
 
-/** The AdmissionReview request body the API server posts to a webhook for `pod`. */
+/** The AdmissionReview request body the API server posts to a webhook for `pod` (or another object of `attrs.target`). */
 export function buildAdmissionReview(pod: Pod, attrs: ReviewAttributes): AdmissionReviewBody {
   const name = pod.metadata?.name ?? '';
+  const { group, version, kind, resource } = attrs.target;
   return {
     apiVersion: `admission.k8s.io/${attrs.version}`,
     kind: 'AdmissionReview',
     request: {
       uid: attrs.uid,
-      kind: { ...POD_KIND },
-      resource: { ...POD_RESOURCE },
-      requestKind: { ...POD_KIND },
-      requestResource: { ...POD_RESOURCE },
+      kind: { group, version, kind },
+      resource: { group, version, resource },
+      requestKind: { group, version, kind },
+      requestResource: { group, version, resource },
       ...(name === '' ? {} : { name }),
       namespace: attrs.namespace,
       operation: 'CREATE',
@@ -53,8 +53,7 @@ export function buildAdmissionReview(pod: Pod, attrs: ReviewAttributes): Admissi
 
 /** The webhook URL with the `timeout` query parameter the API server adds (whole seconds, Go duration syntax). */
 export function callUrl(url: string, timeoutSeconds: number): string {
-  const target = new URL(url);
-  // timeoutSeconds is at most 30 (registration schema), so Go's Duration.String() is always "<n>s".
-  target.searchParams.set('timeout', `${timeoutSeconds}s`);
-  return target.toString();
+  // Appended to the text, not through URL: Go keeps an explicit `:443` that URL would drop, and
+  // registrations carry no query. timeoutSeconds is at most 30, so Duration.String() is "<n>s".
+  return `${url}?timeout=${timeoutSeconds}s`;
 }

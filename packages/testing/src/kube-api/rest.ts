@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Admission } from './admission.js';
 import { badRequest, KubeApiStatusError, notFound, unknownResource } from './api-errors.js';
 import { page } from './paging.js';
 import { applyPatchBody } from './patch.js';
@@ -10,13 +11,15 @@ import { admit } from './validation.js';
 
 // The verbs on a resource: get, list, watch, create, update (PUT), patch and
 // delete, with the API server's answers (201 on create, Status on errors, list
-// items without apiVersion/kind, watch events as JSON lines).
+// items without apiVersion/kind, watch events as JSON lines). A create goes
+// through the registered mutating webhooks first, dry run or not.
 
 const MAX_BODY = 3 * 1024 * 1024;
 
-/** What the handlers need: routing data, the store, open watches and their longest life. */
+/** What the handlers need: routing data, the store, mutating admission, open watches and their longest life. */
 export interface RestContext extends RouteContext {
   store: ObjectStore;
+  admission: Admission;
   watches: Set<() => void>;
   maxWatchSeconds: number;
 }
@@ -81,10 +84,12 @@ function dryRunOf(url: URL, method: string): boolean {
   return true;
 }
 
-function create(res: ServerResponse, r: ResourceType, namespace: string, body: unknown, ctx: RestContext, dryRun: boolean): void {
+async function create(res: ServerResponse, r: ResourceType, namespace: string, body: unknown, ctx: RestContext, dryRun: boolean): Promise<void> {
   const object = checkBody(body, r, namespace, undefined);
   if (object.metadata.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
-  send(res, 201, typed(r, ctx.store.create(r, namespace, admit(r, canonical(r, object)), { dryRun })));
+  // Webhooks see the object as the request names it; validation comes after them, as on the API server.
+  const mutated = await ctx.admission.admit(r, namespace, typed(r, object), dryRun);
+  send(res, 201, typed(r, ctx.store.create(r, namespace, admit(r, canonical(r, mutated)), { dryRun })));
 }
 
 /** The body must be an object of the URL's kind, name and namespace. */

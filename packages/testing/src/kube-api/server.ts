@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createAdmission, type AdmissionRecord, type WebhookNetwork } from './admission.js';
 import { KubeApiStatusError, unknownResource } from './api-errors.js';
 import { createFaults, type FaultAction, type Faults } from './faults.js';
 import { kubeconfigYaml, type KubeconfigOptions } from './kubeconfig.js';
@@ -14,9 +15,10 @@ import { admit } from './validation.js';
 // An HTTP(S) server speaking the Kubernetes REST API for the resources the
 // controllers and the tags webhook use: GET / LIST / CREATE / UPDATE / PATCH /
 // DELETE, resourceVersion conflicts, paged lists (`limit` / `continue`),
-// `dryRun=All` creates, `watch=true` streams that resume from a
-// resourceVersion (410 Gone when too old), discovery, /version, and fault
-// injection. Only loopback: it is a test double, never a server for anyone else.
+// `dryRun=All` creates, creates sent through the registered mutating webhooks,
+// `watch=true` streams that resume from a resourceVersion (410 Gone when too
+// old), discovery, /version, and fault injection. Only loopback: it is a test
+// double, never a server for anyone else.
 
 export interface KubeApiOptions {
   /** Serve HTTPS with this pair (the kubeconfig then carries the certificate as CA); plain HTTP when absent. */
@@ -33,6 +35,8 @@ export interface KubeApiOptions {
   maxWatchSeconds?: number;
   /** Port to listen on (127.0.0.1); default an ephemeral one. */
   port?: number;
+  /** How the registered mutating webhooks are reached (Service addresses, call deadlines). */
+  webhooks?: WebhookNetwork;
 }
 
 /** One request the double answered, for assertions (who wrote what). */
@@ -58,9 +62,11 @@ export interface KubeApi {
   readonly faults: Faults;
   /** Every answered request, oldest first (the last 10 000). */
   readonly requests: RecordedRequest[];
+  /** Every create that reached a mutating webhook, with what the dispatch did, oldest first. */
+  readonly admissions: AdmissionRecord[];
   /** A kubeconfig for this server (token, namespace and context name optional). */
   kubeconfig(options?: Omit<KubeconfigOptions, 'server' | 'caPem'>): string;
-  /** Creates or replaces an object as a user with full rights would (validation and defaults apply). */
+  /** Creates or replaces an object as a user with full rights would (validation and defaults apply, webhooks are not called). */
   apply(object: KubeObject): KubeObject;
   /** Reads an object by apiVersion and kind; undefined when absent. */
   read(apiVersion: string, kind: string, name: string, namespace?: string): KubeObject | undefined;
@@ -87,9 +93,11 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const watches = new Set<() => void>();
+  const admission = createAdmission(store, options.webhooks);
   const context: RestContext = {
     table,
     store,
+    admission,
     watches,
     maxWatchSeconds: options.maxWatchSeconds ?? 1800,
     version: options.serverVersion ?? { major: '1', minor: '28' },
@@ -128,6 +136,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     store,
     faults,
     requests,
+    admissions: admission.records,
     kubeconfig: (o = {}) => kubeconfigYaml({ ...o, server: url, ...(options.tls ? { caPem: options.tls.cert } : {}) }),
     apply(object) {
       const r = resourceOf(object.apiVersion ?? '', object.kind ?? '');
@@ -167,6 +176,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
       const closed = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
       cutEverything();
       await closed;
+      await admission.close();
     },
   };
 }
