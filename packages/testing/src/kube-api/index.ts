@@ -7,5 +7,6 @@ export * from './patch.js';
 export * from './validation.js';
 export * from './faults.js';
 export * from './admission.js';
+export * from './access.js';
 export * from './kubeconfig.js';
 export * from './server.js';

@@ -175,7 +175,8 @@ export function typed(r: ResourceType, object: KubeObject): KubeObject {
   return { ...object, apiVersion: groupVersion(r), kind: r.kind };
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+/** The request body as JSON; 400 when it is not, 413 when it is too large. */
+export async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

@@ -2,12 +2,13 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { accessReview, ANONYMOUS, createAccessRules, forbidden, type AccessRules } from './access.js';
 import { createAdmission, type AdmissionRecord, type WebhookNetwork } from './admission.js';
 import { KubeApiStatusError, unknownResource } from './api-errors.js';
 import { createFaults, type FaultAction, type Faults } from './faults.js';
 import { kubeconfigYaml, type KubeconfigOptions } from './kubeconfig.js';
 import { resourceTable, type ResourceType } from './resources.js';
-import { canonical, fail, send, serveResource, statusBody, typed, type RestContext } from './rest.js';
+import { canonical, fail, readJson, send, serveResource, statusBody, typed, type RestContext } from './rest.js';
 import { route, type Target } from './routes.js';
 import { createStore, type KubeObject, type ObjectStore } from './store.js';
 import { admit } from './validation.js';
@@ -17,8 +18,8 @@ import { admit } from './validation.js';
 // DELETE, resourceVersion conflicts, paged lists (`limit` / `continue`),
 // `dryRun=All` creates, creates sent through the registered mutating webhooks,
 // `watch=true` streams that resume from a resourceVersion (410 Gone when too
-// old), discovery, /version, and fault injection. Only loopback: it is a test
-// double, never a server for anyone else.
+// old), discovery, /version, access rules (403 Forbidden, SelfSubjectAccessReviews)
+// and fault injection. Only loopback: it is a test double, never a server for anyone else.
 
 export interface KubeApiOptions {
   /** Serve HTTPS with this pair (the kubeconfig then carries the certificate as CA); plain HTTP when absent. */
@@ -37,6 +38,8 @@ export interface KubeApiOptions {
   port?: number;
   /** How the registered mutating webhooks are reached (Service addresses, call deadlines). */
   webhooks?: WebhookNetwork;
+  /** More API groups: `cilium.io` serves Cilium's policies, any other is an empty group (`config.openshift.io`). */
+  apiGroups?: readonly string[];
 }
 
 /** One request the double answered, for assertions (who wrote what). */
@@ -60,6 +63,8 @@ export interface KubeApi {
   readonly port: number;
   readonly store: ObjectStore;
   readonly faults: Faults;
+  /** Who may do what: everything unless a test denies it. */
+  readonly access: AccessRules;
   /** Every answered request, oldest first (the last 10 000). */
   readonly requests: RecordedRequest[];
   /** Every create that reached a mutating webhook, with what the dispatch did, oldest first. */
@@ -87,9 +92,10 @@ const MAX_RECORDED = 10_000;
 
 /** Starts a double on 127.0.0.1. */
 export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeApi> {
-  const table = resourceTable(options.admissionVersions ?? ['v1']);
+  const table = resourceTable(options.admissionVersions ?? ['v1'], options.apiGroups);
   const store = createStore({ ...(options.now ? { now: options.now } : {}), ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) });
   const faults = createFaults();
+  const access = createAccessRules();
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const watches = new Set<() => void>();
@@ -106,7 +112,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     req.on('error', () => {});
     res.on('error', () => {});
-    handle(req, res, context, faults, requests).catch((error: unknown) => send(res, 500, statusBody(500, 'InternalError', (error as Error).message)));
+    handle(req, res, context, { faults, access }, requests).catch((error: unknown) => send(res, 500, statusBody(500, 'InternalError', (error as Error).message)));
   };
   const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
   server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
@@ -135,6 +141,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     port,
     store,
     faults,
+    access,
     requests,
     admissions: admission.records,
     kubeconfig: (o = {}) => kubeconfigYaml({ ...o, server: url, ...(options.tls ? { caPem: options.tls.cert } : {}) }),
@@ -191,7 +198,13 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, ctx: RestContext, faults: Faults, requests: RecordedRequest[]): Promise<void> {
+/** What a request meets before it is served. */
+interface Gates {
+  faults: Faults;
+  access: AccessRules;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, ctx: RestContext, gates: Gates, requests: RecordedRequest[]): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://double.invalid');
   const method = req.method ?? 'GET';
   const user = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -214,7 +227,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RestContex
     record.verb = verbOf(method, target.name !== undefined, isWatch);
   }
 
-  const fault = faults.take({ method, ...(target?.kind === 'resource' ? { resource: target.r.plural } : {}), watch: isWatch, ...(user ? { user } : {}) });
+  const fault = gates.faults.take({ method, ...(target?.kind === 'resource' ? { resource: target.r.plural } : {}), watch: isWatch, ...(user ? { user } : {}) });
   if (fault && (await applyFault(fault, req, res))) return;
 
   if (!target) return fail(res, unknownResource());
@@ -223,6 +236,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RestContex
     return send(res, 200, target.body);
   }
   try {
+    const caller = user ?? ANONYMOUS;
+    if (target.r.plural === 'selfsubjectaccessreviews') {
+      if (method !== 'POST') throw new KubeApiStatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+      return send(res, 201, accessReview(gates.access, caller, await readJson(req)));
+    }
+    const request = { user: caller, verb: record.verb, resource: target.r.plural, group: target.r.group, namespace: target.namespace ?? '' };
+    if (!gates.access.allows(request)) throw forbidden(target.r, request, target.name);
     await serveResource(req, res, url, target, isWatch, ctx);
   } catch (error) {
     fail(res, error);
