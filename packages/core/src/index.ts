@@ -5,6 +5,10 @@ export * from './review/admission-review.js';
 export * from './review/pod.js';
 export * from './review/base64.js';
 
+// versions/: which Cluster Agent release is emulated, and what changed between releases.
+export * from './versions/agent-version.js';
+export * from './versions/behaviour-changes.js';
+
 // config/: Datadog configuration keys -> a typed AdmissionConfig.
 export * from './config/parse.js';
 export { CONFIG_KEYS, DECLARED_ENV_NAMES, type KeyType } from './config/schema.js';
@@ -45,3 +49,18 @@ export * from './surfaces/distributions.js';
 export * from './cluster/webhook-configuration.js';
 export * from './cluster/certificate-policy.js';
 export * from './cluster/status.js';
+
+// doctor/: the troubleshooting guide as checks over a snapshot of the cluster.
+export * from './doctor/snapshot.js';
+export * from './doctor/collect.js';
+export { FINDING_STATUSES, TROUBLESHOOTING_PAGE, findingSchema, type Finding, type FindingStatus } from './doctor/finding.js';
+export { CHECK_CATEGORIES, type CheckCategory, type CheckInfo } from './doctor/check.js';
+export { doctorContext, type DoctorContext, type DoctorOptions } from './doctor/context.js';
+export { agentConfig, imageTag, type AgentConfig, type AgentConfigOptions, type EmulatedVersion } from './doctor/agent-config.js';
+export { findClusterAgent, CLUSTER_AGENT_CONTAINER, type ClusterAgent, type Installer } from './doctor/cluster-agent.js';
+export * from './doctor/distribution.js';
+export * from './doctor/probe.js';
+export { DOCTOR_CHECKS, DOCTOR_CHECK_IDS } from './doctor/registry.js';
+export * from './doctor/report.js';
+export { stalePods, type StalePod } from './doctor/checks/stale-pods.js';
+export { classifyProbeError, type ProbeFailure } from './doctor/checks/connectivity.js';

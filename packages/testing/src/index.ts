@@ -11,3 +11,7 @@ export * from './load.js';
 export * from './kube-api/index.js';
 export * from './blackhole.js';
 export * from './reference.js';
+export * from './cluster-certificates.js';
+export * from './clusters/healthy.js';
+export * from './clusters/seeded.js';
+export * from './clusters/dump.js';

@@ -2,8 +2,9 @@ import { admissionConfigSchema, CONFIG_KEYS, type AdmissionConfig, type KeyInfo 
 import { formatIssuePath } from '../review/pod.js';
 import { nearest } from './suggest.js';
 import { parseQuantity } from './quantity.js';
+import { AgentVersionError, DEFAULT_AGENT_VERSION, parseAgentVersion, type AgentVersion, type AgentVersionInput } from '../versions/agent-version.js';
 
-export { admissionConfigSchema, CONFIG_KEYS, envNameOf, type AdmissionConfig, type KeyInfo } from './schema.js';
+export { admissionConfigSchema, CONFIG_KEYS, envNameOf, type AdmissionConfig, type AdmissionSettings, type KeyInfo } from './schema.js';
 
 /**
  * One place configuration comes from: a `datadog.yaml`-like object (nested or
@@ -36,14 +37,23 @@ const OWN_ENV_PREFIXES = ['DD_ADMISSION_CONTROLLER_', 'DD_APM_INSTRUMENTATION_']
 
 export const INJECTION_MODES = ['hostip', 'service', 'socket'] as const;
 
-/** Parses Datadog configuration into a typed, defaulted AdmissionConfig; never throws. */
-export function parseConfig(sources: ConfigSource | readonly ConfigSource[]): ConfigResult {
+/** Which Cluster Agent the configuration is for. */
+export interface ConfigOptions {
+  /** The release to emulate (`7.49`, `7.78`, `7.78.1`, ...); default DEFAULT_AGENT_VERSION. */
+  agentVersion?: AgentVersionInput;
+  /** Where the version came from, for messages (`--agent-version`, `clusterAgent.image.tag`). Default `agent version`. */
+  agentVersionOrigin?: string;
+}
+
+/** Parses Datadog configuration into a typed, defaulted AdmissionConfig for one agent version; never throws. */
+export function parseConfig(sources: ConfigSource | readonly ConfigSource[], options: ConfigOptions = {}): ConfigResult {
   const list = Array.isArray(sources) ? (sources as readonly ConfigSource[]) : [sources as ConfigSource];
   const flat = new Map<string, { value: unknown; origin: string }>();
   const warnings: ConfigIssue[] = [];
   const errors: ConfigIssue[] = [];
+  const agentVersion = versionOrIssue(options, errors);
   for (const source of list) collectSource(source, flat, warnings, errors);
-  if (errors.length > 0) return { ok: false, errors, warnings };
+  if (errors.length > 0 || !agentVersion) return { ok: false, errors, warnings };
 
   const nested: Record<string, unknown> = {};
   for (const [key, { value }] of flat) setPath(nested, key.split('.'), value);
@@ -58,13 +68,24 @@ export function parseConfig(sources: ConfigSource | readonly ConfigSource[]): Co
   }
   const origins: Record<string, string> = {};
   for (const k of CONFIG_KEYS) origins[k.key] = flat.get(k.key)?.origin ?? 'default';
-  warnings.push(...semanticWarnings(parsed.data, origins));
-  return { ok: true, config: parsed.data, warnings, origins };
+  const config: AdmissionConfig = Object.assign(parsed.data, { agentVersion });
+  warnings.push(...semanticWarnings(config, origins));
+  return { ok: true, config, warnings, origins };
 }
 
-/** The defaulted configuration, as with an empty datadog.yaml. */
-export function defaultConfig(): AdmissionConfig {
-  return admissionConfigSchema.parse({});
+/** The defaulted configuration, as with an empty datadog.yaml, for `agentVersion` (default DEFAULT_AGENT_VERSION). */
+export function defaultConfig(agentVersion: AgentVersionInput = DEFAULT_AGENT_VERSION): AdmissionConfig {
+  return Object.assign(admissionConfigSchema.parse({}), { agentVersion: parseAgentVersion(agentVersion) });
+}
+
+function versionOrIssue(options: ConfigOptions, errors: ConfigIssue[]): AgentVersion | undefined {
+  try {
+    return parseAgentVersion(options.agentVersion ?? DEFAULT_AGENT_VERSION);
+  } catch (e) {
+    if (!(e instanceof AgentVersionError)) throw e;
+    errors.push({ key: 'agent version', origin: options.agentVersionOrigin ?? 'agent version', message: e.message });
+    return undefined;
+  }
 }
 
 /** Parses, throwing a ConfigError listing every problem; for callers that cannot go on without a config. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AgentVersion } from '../versions/agent-version.js';
 
 // Coercions follow the cluster agent's config library: values from env vars and
 // `--set` arrive as strings and are cast to the key's type.
@@ -171,8 +172,11 @@ export const admissionConfigSchema = z.object({
   log_level: oneOf(['trace', 'debug', 'info', 'warn', 'warning', 'error', 'critical', 'off'], 'info'),
 });
 
-/** The typed, defaulted admission controller configuration. */
-export type AdmissionConfig = z.infer<typeof admissionConfigSchema>;
+/** The typed, defaulted values of every configuration key. */
+export type AdmissionSettings = z.infer<typeof admissionConfigSchema>;
+
+/** The configuration of one Cluster Agent: its settings and the release whose behaviour they drive. */
+export type AdmissionConfig = AdmissionSettings & { readonly agentVersion: AgentVersion };
 
 /** Env var names that do not follow the `DD_` + upper-cased key rule. */
 export const DECLARED_ENV_NAMES: Readonly<Record<string, string>> = {
