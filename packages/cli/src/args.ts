@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { optionsWithoutFile, optionValues, readCommandLine, splitCommand, type CommandLine } from './command-line.js';
 import { DOCUMENT_FORMATS, OUTPUT_FORMATS, SHELLS, type Shell, type Subcommand } from './commands.js';
 import { UsageError } from './errors.js';
+import { parseDoctorArgs, type DoctorArgs } from './doctor/options.js';
 import { parseStatusArgs, type StatusOptions } from './status-command.js';
 
 // A Kubernetes namespace name is an RFC 1123 label.
@@ -98,6 +99,7 @@ export type Command =
   | { kind: 'config'; options: ConfigOptions }
   | { kind: 'manifests'; options: ManifestsOptions }
   | { kind: 'status'; options: StatusOptions }
+  | { kind: 'doctor'; options: DoctorArgs }
   | { kind: 'completion'; shell: Shell };
 
 /** Parses the arguments after the program name; throws UsageError on anything it cannot accept. */
@@ -116,6 +118,8 @@ export function parseArgs(args: readonly string[]): Command {
       return { kind: 'manifests', options: validated(manifestsOptionsSchema, optionsWithoutFile(name, readCommandLine(name, rest))) };
     case 'status':
       return { kind: 'status', options: parseStatusArgs(rest) };
+    case 'doctor':
+      return { kind: 'doctor', options: parseDoctorArgs(rest) };
     case 'completion':
       return { kind: 'completion', shell: shellOf(readCommandLine(name, rest)) };
   }

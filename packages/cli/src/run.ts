@@ -12,6 +12,7 @@ import { helpText, usageLine } from './help.js';
 import { displayName, readText, type Io } from './io.js';
 import { requireConfig } from './load-config.js';
 import { manifestsCommand } from './manifests-command.js';
+import { doctorCommand } from './doctor/command.js';
 import { runStatus } from './status-command.js';
 import { namespaceLabels, preview, type UnitPreview } from './preview.js';
 import { renderDiff } from './render-diff.js';
@@ -58,9 +59,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         return await configCommand(command.options, io);
       case 'manifests':
         return await manifestsCommand(command.options, io);
-      // `status` talks to a cluster; it loads the Kubernetes client lazily.
+      // `status` and `doctor` talk to a cluster; they load the Kubernetes client lazily.
       case 'status':
         return await runStatus(command.options, io);
+      case 'doctor':
+        return await doctorCommand(command.options, io);
       case 'preview':
         return await previewCommand(command.options, io);
     }

@@ -26,8 +26,8 @@ export interface KubeApiOptions {
   tls?: { cert: string; key: string };
   /** Versions of admissionregistration MutatingWebhookConfigurations served; default only v1 (v1beta1 answers 404, as on Kubernetes 1.22+). */
   admissionVersions?: readonly ('v1' | 'v1beta1')[];
-  /** What GET /version answers; default 1.28. */
-  serverVersion?: { major: string; minor: string };
+  /** What GET /version answers (gitVersion default `v<major>.<minor>.0`, as a distribution's `v1.29.3-eks-ae9a62a`); default 1.28. */
+  serverVersion?: { major: string; minor: string; gitVersion?: string };
   /** Clock for creationTimestamp (epoch ms). */
   now?: () => number;
   /** Events kept for watch resumption; default 1000. */
