@@ -2,12 +2,13 @@
 // permissions, an unreachable or failing API server, the probe's timing on an injected
 // clock, --no-probe, -n, the overrides, dumps from files and stdin, the text report
 // and the exit statuses. The end-to-end runs are in doctor.e2e.test.ts.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DoctorReport, Finding } from '@dd-admission/core';
 import { CLUSTER_NOW, dumpYaml, SEEDED_CLUSTERS, startKubeApi, type KubeApi, type KubeObject } from '@dd-admission/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { parseArgs } from '../src/args.js';
 import { doctorCommand, type DoctorIo } from '../src/doctor/command.js';
 import { run } from '../src/run.js';
@@ -64,6 +65,17 @@ async function doctor(args: string[], options: { files?: Record<string, string>;
   const command = parseArgs(['doctor', ...args]);
   if (command.kind !== 'doctor') throw new Error(`not a doctor command: ${command.kind}`);
   return { code: await doctorCommand(command.options, io), ...out };
+}
+
+/** One rule of a ClusterRole. */
+interface Rule {
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+function allows(rule: Rule, verb: string, resource: string, name: string | undefined): boolean {
+  return rule.verbs.includes(verb) && rule.resources.includes(resource) && (rule.resourceNames === undefined || (name !== undefined && rule.resourceNames.includes(name)));
 }
 
 const report = (r: Run) => JSON.parse(r.stdout) as DoctorReport;
@@ -146,6 +158,16 @@ describe('a live read', () => {
     expect(lists.map((q) => q.resource)).toEqual(expect.arrayContaining(['pods', 'deployments', 'mutatingwebhookconfigurations', 'nodes', 'cronjobs', 'endpointslices']));
     expect(lists.map((q) => q.resource)).not.toContain('secrets');
     expect(api.requests.filter((q) => q.resource === 'secrets').map((q) => [q.verb, q.namespace, q.name])).toEqual([['get', 'datadog', 'webhook-certificate']]);
+  });
+
+  it('makes only requests the shipped ClusterRole (docs/examples/doctor-rbac.yaml) allows', async () => {
+    const role = parse(await readFile(new URL('../../../docs/examples/doctor-rbac.yaml', import.meta.url), 'utf8')) as { rules: Rule[] };
+    const { api, kubeconfig } = await cluster();
+    await doctor(['--kubeconfig', kubeconfig, '-o', 'json']);
+    const resourceRequests = api.requests.filter((q) => q.resource !== undefined);
+    expect(resourceRequests.length).toBeGreaterThan(15);
+    const refused = resourceRequests.filter((q) => !role.rules.some((rule) => allows(rule, q.verb, q.resource!, q.name)));
+    expect(refused.map((q) => `${q.verb} ${q.resource} ${q.name ?? ''}`)).toEqual([]);
   });
 
   it('an unreachable API server is one line and exit 1', async () => {
