@@ -12,7 +12,6 @@ import { helpText, usageLine } from './help.js';
 import { displayName, readText, type Io } from './io.js';
 import { requireConfig } from './load-config.js';
 import { manifestsCommand } from './manifests-command.js';
-import { doctorCommand } from './doctor/command.js';
 import { runStatus } from './status-command.js';
 import { namespaceLabels, preview, type UnitPreview } from './preview.js';
 import { renderDiff } from './render-diff.js';
@@ -62,8 +61,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       // `status` and `doctor` talk to a cluster; they load the Kubernetes client lazily.
       case 'status':
         return await runStatus(command.options, io);
+      // The doctor's checks are loaded when it runs: the preview does not pay for them at startup.
       case 'doctor':
-        return await doctorCommand(command.options, io);
+        return await (await import('./doctor/command.js')).doctorCommand(command.options, io);
       case 'preview':
         return await previewCommand(command.options, io);
     }

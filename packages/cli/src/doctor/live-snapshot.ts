@@ -35,13 +35,24 @@ export async function liveSnapshot(kube: KubeClient, options: DoctorOptions): Pr
   const unreadable: Unreadable[] = [];
   const lists: Lists = {};
   for (const resource of LISTED) lists[resource] = await listed(kube, resource, unreadable);
+  // Each list is checked against its schema once; the objects read by name are added after.
+  let snapshot = snapshotFromLists(lists, { ...facts, unreadable });
 
-  const agent = findClusterAgent(snapshotFromLists(lists, facts), options.agentNamespace);
-  if (agent) lists.configmaps = await fetched(kube, 'configmaps', agent.namespace, referencedConfigMaps(agent.container), unreadable);
-  const context = doctorContext(snapshotFromLists(lists, { ...facts, unreadable }), options);
+  const agent = findClusterAgent(snapshot, options.agentNamespace);
+  const configmaps = agent ? await fetched(kube, 'configmaps', agent.namespace, referencedConfigMaps(agent.container), unreadable) : [];
+  snapshot = withObjects(snapshot, { configmaps }, unreadable);
+  const context = doctorContext(snapshot, options);
   const secretName = context.config?.admission_controller.certificate.secret_name ?? 'webhook-certificate';
-  lists.secrets = await fetched(kube, 'secrets', context.resourcesNamespace, [secretName], unreadable);
-  return snapshotFromLists(lists, { ...facts, unreadable });
+  const secrets = await fetched(kube, 'secrets', context.resourcesNamespace, [secretName], unreadable);
+  return withObjects(snapshot, { secrets }, unreadable);
+}
+
+/** The snapshot with the objects of `lists` added (each resource in it replaced), and the markers so far. */
+function withObjects(snapshot: ClusterSnapshot, lists: Lists, unreadable: readonly Unreadable[]): ClusterSnapshot {
+  const added = snapshotFromLists(lists);
+  const resources = Object.keys(lists) as SnapshotResource[];
+  const objects = { ...snapshot.objects, ...Object.fromEntries(resources.map((r) => [r, added.objects[r]])) };
+  return { ...snapshot, objects, unreadable: [...unreadable], malformed: [...snapshot.malformed, ...added.malformed] };
 }
 
 /** Every object of a resource, page by page; refused: empty, with the marker; not served: empty. */

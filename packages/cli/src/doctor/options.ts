@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { optionsWithoutFile, readCommandLine } from '../command-line.js';
 import { STATUS_FORMATS } from '../commands.js';
 import { UsageError } from '../errors.js';
+import { configSourceShape, fileSchema, namespaceSchema, surfaceConflict } from '../option-schemas.js';
 
 // The command line of `dd-mutate doctor`, validated: where the cluster is read
 // from (a kubeconfig context or --from dumps), which namespaces, what overrides
@@ -51,33 +52,14 @@ Options:
 Exit status: 0 no check failed (warnings allowed unless --strict), 1 a check failed or
 the cluster or a dump could not be read, 2 usage error.`;
 
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const namespace = (flag: string) =>
-  z
-    .string()
-    .max(63, { error: `${flag}: a namespace name has at most 63 characters` })
-    .regex(NAMESPACE, { error: (i) => `${flag}: ${JSON.stringify(i.input)} is not a valid namespace name (lower-case letters, digits and '-')` });
-const file = (flag: string) => z.string().min(1, { error: `${flag}: empty file name` });
-
 const doctorOptionsSchema = z.object({
-  kubeconfig: file('--kubeconfig').optional(),
+  kubeconfig: fileSchema('--kubeconfig').optional(),
   context: z.string().min(1, { error: '--context: empty context name' }).optional(),
-  namespace: namespace('-n/--namespace').optional(),
+  namespace: namespaceSchema('-n/--namespace').optional(),
   allNamespaces: z.boolean().default(false),
-  agentNamespace: namespace('--agent-namespace').optional(),
-  from: z.array(file('--from')).default([]),
-  helmValues: file('--helm-values').optional(),
-  release: z.string().min(1, { error: '--release: empty release name' }).optional(),
-  datadogAgent: file('--datadog-agent').optional(),
-  config: file('--config').optional(),
-  set: z
-    .array(
-      z
-        .string()
-        .regex(/^[^=]+=/, { error: (i) => `--set ${JSON.stringify(i.input)}: expected key=value` })
-        .transform((pair) => ({ key: pair.slice(0, pair.indexOf('=')).trim(), value: pair.slice(pair.indexOf('=') + 1) })),
-    )
-    .default([]),
+  agentNamespace: namespaceSchema('--agent-namespace').optional(),
+  from: z.array(fileSchema('--from')).default([]),
+  ...configSourceShape,
   distributions: z.array(z.string()).default([]),
   agentVersion: z.string().optional(),
   noProbe: z.boolean().default(false),
@@ -108,9 +90,7 @@ export function parseDoctorArgs(argv: readonly string[]): DoctorArgs {
 function conflict(o: DoctorArgs): string | undefined {
   if (o.namespace !== undefined && o.allNamespaces) return '-n/--namespace and -A/--all-namespaces cannot be used together';
   if (o.from.length > 0 && (o.kubeconfig !== undefined || o.context !== undefined)) return '--from reads a dump, not a cluster: leave out --kubeconfig and --context';
-  if (o.helmValues !== undefined && o.datadogAgent !== undefined) return '--helm-values and --datadog-agent cannot be used together: a cluster is installed by one of them';
-  if (o.release !== undefined && o.helmValues === undefined) return '--release names the Helm release of --helm-values: give --helm-values too';
-  return agentVersionProblem(o.agentVersion) ?? distributionProblem(o.distributions);
+  return surfaceConflict(o) ?? agentVersionProblem(o.agentVersion) ?? distributionProblem(o.distributions);
 }
 
 function agentVersionProblem(version: string | undefined): string | undefined {
