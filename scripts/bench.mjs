@@ -6,6 +6,8 @@
 //  - server: reviews/s over HTTPS keep-alive vs a bare node:https server answering a constant
 //    review, same client, same run. Target >= 0.8x. Plus p50/p99 latency and peak RSS, and a
 //    reference server doing only the core's work, which tells the adapter's cost from the core's.
+//  - doctor: the stale-pod scan's cost per pod vs the core preview's (one mutate per pod) over the
+//    same pods; and a live doctor's peak RSS with 10,000 pods vs 1,000 served by the API double.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -205,3 +207,15 @@ console.log(
   `       reference: the bare server doing only the core's work (decode, validate, mutate, encode) reaches ${s.coreOnlyRatio.toFixed(2)}x of the bare server; ours is ${s.adapterRatio.toFixed(2)}x of it (the adapter's cost)`,
 );
 console.log(`       peak RSS ${s.oursRss.toFixed(0)} MiB (bare: ${s.bareRss.toFixed(0)} MiB); failed requests: ${s.ours.errors + s.ours.non200} (bare: ${s.bare.errors + s.bare.non200})`);
+
+const { benchDoctor } = await import('./bench/doctor.mjs');
+const testing = await import(new URL('../packages/testing/dist/index.js', import.meta.url).href);
+const d = await benchDoctor({ core, testing, compare });
+console.log('doctor: stale-pod scan per pod vs the core preview (mutate) per pod, same pods');
+console.log(
+  `  ratio ${(d.scan.scan / d.scan.preview).toFixed(2)}x  (${(d.scan.scan / 1000).toFixed(1)} us vs ${(d.scan.preview / 1000).toFixed(1)} us per pod, ${d.scan.pods} pods, ${d.scan.stale} stale)`,
+);
+console.log('doctor: live run peak RSS, 10,000 pods vs 1,000 (lists in pages of 500, --no-probe)');
+console.log(
+  `  ratio ${(d.large.rssMiB / d.small.rssMiB).toFixed(2)}x  (${d.large.rssMiB.toFixed(0)} MiB vs ${d.small.rssMiB.toFixed(0)} MiB; ${d.large.pages} vs ${d.small.pages} pages of pods; wall ${(d.large.ms / 1000).toFixed(1)} s vs ${(d.small.ms / 1000).toFixed(1)} s)`,
+);
