@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { parseArgs } from '../src/args.js';
 import { doctorCommand, type DoctorIo } from '../src/doctor/command.js';
 import { run } from '../src/run.js';
+import { fakeIo } from './helpers.js';
 
 let dir: string;
 let api: KubeApi | undefined;
@@ -44,24 +45,10 @@ interface Run {
 
 /** Runs `dd-mutate doctor <args>` in-process at the seeded clusters' time; `ticks` is what the monotonic clock reads, call after call. */
 async function doctor(args: string[], options: { files?: Record<string, string>; stdin?: string; ticks?: number[]; tty?: boolean } = {}): Promise<Run> {
-  const out = { stdout: '', stderr: '' };
   const ticks = [...(options.ticks ?? [])];
-  const io: DoctorIo = {
-    stdin: (async function* () {
-      if (options.stdin) yield options.stdin;
-    })(),
-    stdout: { write: (s: string) => (out.stdout += s) },
-    stderr: { write: (s: string) => (out.stderr += s) },
-    readFile: async (path) => {
-      const text = options.files?.[path];
-      if (text === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-      return text;
-    },
-    isTTY: { stdout: options.tty ?? false, stderr: false },
-    env: { HOME: dir, ...(options.tty ? { FORCE_COLOR: '1' } : {}) },
-    now: () => Date.parse(CLUSTER_NOW),
-    monotonic: () => ticks.shift() ?? 0,
-  };
+  const fake = fakeIo(options.files ?? {}, { ...(options.stdin ? { stdin: options.stdin } : {}), tty: options.tty ?? false, env: { HOME: dir, ...(options.tty ? { FORCE_COLOR: '1' } : {}) } });
+  const out = fake.out;
+  const io: DoctorIo = { ...fake.io, now: () => Date.parse(CLUSTER_NOW), monotonic: () => ticks.shift() ?? 0 };
   const command = parseArgs(['doctor', ...args]);
   if (command.kind !== 'doctor') throw new Error(`not a doctor command: ${command.kind}`);
   return { code: await doctorCommand(command.options, io), ...out };
@@ -93,8 +80,7 @@ describe('the command line', () => {
     [['--webhook', 'config'], "doctor: --webhook is not an option of 'doctor'"],
     [['cluster.yaml'], "doctor: 'doctor' takes no file argument, got: cluster.yaml (to preview a file named doctor, write ./doctor)"],
   ])('%j is a usage error: %s', async (args, message) => {
-    const out = { stdout: '', stderr: '' };
-    const io = { stdin: (async function* () {})(), stdout: { write: (s: string) => (out.stdout += s) }, stderr: { write: (s: string) => (out.stderr += s) }, readFile: async () => '', isTTY: { stdout: false, stderr: false }, env: {} };
+    const { io, out } = fakeIo({});
     expect(await run(['node', 'dd-mutate', 'doctor', ...args], io)).toBe(2);
     expect(out.stderr.split('\n')[0]).toBe(`dd-mutate: ${message}`);
     expect(out.stderr).toContain("Run 'dd-mutate doctor --help' for details.");
@@ -252,15 +238,7 @@ describe('dumps', () => {
   });
 
   it('a document the loader refuses stops the run with its file and position', async () => {
-    const out = { stdout: '', stderr: '' };
-    const io = {
-      stdin: (async function* () {})(),
-      stdout: { write: (s: string) => (out.stdout += s) },
-      stderr: { write: (s: string) => (out.stderr += s) },
-      readFile: async () => 'kind: List\nitems: [\n',
-      isTTY: { stdout: false, stderr: false },
-      env: {},
-    };
+    const { io, out } = fakeIo({ 'dump.yaml': 'kind: List\nitems: [\n' });
     expect(await run(['node', 'dd-mutate', 'doctor', '--from', 'dump.yaml'], io)).toBe(1);
     expect(out.stderr).toMatch(/^dd-mutate: error: dump\.yaml: document 1, line \d+, column \d+: YAML syntax error: /);
   });

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statS
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Io } from '../src/io.js';
 
 /** The installed executables, as a user (or kubectl) runs them. */
 export const BIN = fileURLToPath(new URL('../../../node_modules/.bin/dd-mutate', import.meta.url));
@@ -74,4 +75,23 @@ export function tempDir(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'dd-mutate-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
+}
+
+/** An in-process Io over `files` (and `stdin`), and what was written to stdout and stderr. */
+export function fakeIo(files: Record<string, string>, options: { stdin?: string; tty?: boolean; env?: Record<string, string> } = {}) {
+  const out = { stdout: '', stderr: '' };
+  const io: Io = {
+    stdin: (async function* () {
+      if (options.stdin) yield options.stdin;
+    })(),
+    stdout: { write: (s: string) => (out.stdout += s) },
+    stderr: { write: (s: string) => (out.stderr += s) },
+    readFile: async (path) => {
+      if (path in files) return files[path]!;
+      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+    },
+    isTTY: { stdout: options.tty ?? false, stderr: options.tty ?? false },
+    env: options.env ?? {},
+  };
+  return { io, out };
 }

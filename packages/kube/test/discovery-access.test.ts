@@ -1,36 +1,24 @@
 // API group discovery and access reviews against the Kubernetes API double: the groups a
 // distribution adds are seen, and what a SelfSubjectAccessReview says agrees with what the
 // API then answers (403 Forbidden with RBAC's message, as a typed error).
-import { startKubeApi, type KubeApi } from '@dd-admission/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeKubeError, KubeApiError, KubeConnectionError, RESOURCES } from '../src/index.js';
-import { clientOf, rejection, scratch } from './helpers.js';
+import { clientOf, doublePerTest, rejection } from './helpers.js';
 
-let dir: string;
-let remove: () => Promise<void>;
-let api: KubeApi | undefined;
-
-beforeAll(async () => {
-  ({ dir, remove } = await scratch());
-});
-afterAll(() => remove());
-afterEach(async () => {
-  await api?.close();
-  api = undefined;
-});
+const doubles = doublePerTest();
 
 describe('apiGroups', () => {
   it("lists the server's named groups, a distribution's own among them", async () => {
-    api = await startKubeApi({ apiGroups: ['config.openshift.io', 'cilium.io'] });
-    const groups = await (await clientOf(api, dir)).apiGroups();
+    const api = await doubles.start({ apiGroups: ['config.openshift.io', 'cilium.io'] });
+    const groups = await (await clientOf(api, doubles.dir)).apiGroups();
     expect(groups).toEqual(expect.arrayContaining(['apps', 'batch', 'admissionregistration.k8s.io', 'config.openshift.io', 'cilium.io']));
     expect(groups).not.toContain('');
     expect(new Set(groups).size).toBe(groups.length);
   });
 
   it('a plain cluster has neither OpenShift nor Cilium groups, and lists of an absent group are 404', async () => {
-    api = await startKubeApi();
-    const client = await clientOf(api, dir);
+    const api = await doubles.start();
+    const client = await clientOf(api, doubles.dir);
     const groups = await client.apiGroups();
     expect(groups).not.toContain('config.openshift.io');
     expect(groups).not.toContain('cilium.io');
@@ -40,9 +28,9 @@ describe('apiGroups', () => {
   });
 
   it('an answer that is not a group list is a connection error', async () => {
-    api = await startKubeApi();
+    const api = await doubles.start();
     api.faults.add({ match: { methods: ['GET'] }, action: { kind: 'status', code: 200 } });
-    const error = await rejection((await clientOf(api, dir)).apiGroups());
+    const error = await rejection((await clientOf(api, doubles.dir)).apiGroups());
     expect(error).toBeInstanceOf(KubeConnectionError);
     expect((error as Error).message).toBe('the API server answered GET /apis with something that is not an API group list');
   });
@@ -50,8 +38,8 @@ describe('apiGroups', () => {
 
 describe('canI and Forbidden', () => {
   it('allows everything by default', async () => {
-    api = await startKubeApi();
-    const client = await clientOf(api, dir);
+    const api = await doubles.start();
+    const client = await clientOf(api, doubles.dir);
     expect(await client.canI('list', RESOURCES.pods)).toEqual({ allowed: true });
     expect(await client.canI('create', RESOURCES.pods, { namespace: 'shop' })).toEqual({ allowed: true });
     const review = api.requests.find((r) => r.resource === 'selfsubjectaccessreviews');
@@ -59,9 +47,9 @@ describe('canI and Forbidden', () => {
   });
 
   it('a denied list is refused with the 403 RBAC message, and the access review says so first', async () => {
-    api = await startKubeApi();
+    const api = await doubles.start();
     api.access.deny({ verb: 'list', resource: 'deployments', group: 'apps' });
-    const client = await clientOf(api, dir);
+    const client = await clientOf(api, doubles.dir);
     expect(await client.canI('list', RESOURCES.deployments)).toEqual({ allowed: false });
     expect(await client.canI('list', RESOURCES.replicaSets)).toEqual({ allowed: true });
     expect(await client.canI('get', RESOURCES.deployments, { namespace: 'shop' })).toEqual({ allowed: true });
@@ -74,10 +62,10 @@ describe('canI and Forbidden', () => {
   });
 
   it('denials name the namespace and the object, and can be for one user and one namespace only', async () => {
-    api = await startKubeApi();
+    const api = await doubles.start();
     api.access.deny({ verb: 'get', resource: 'secrets', namespace: 'datadog', user: 'tester' });
     api.access.deny({ verb: 'create', resource: 'pods', namespace: 'shop' });
-    const client = await clientOf(api, dir);
+    const client = await clientOf(api, doubles.dir);
     const secret = await rejection(client.get(RESOURCES.secrets, 'webhook-certificate', { namespace: 'datadog' }));
     expect((secret as Error).message).toBe('secrets "webhook-certificate" is forbidden: User "tester" cannot get resource "secrets" in API group "" in the namespace "datadog"');
     expect(await client.canI('get', RESOURCES.secrets, { namespace: 'other' })).toEqual({ allowed: true });

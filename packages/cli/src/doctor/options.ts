@@ -1,6 +1,6 @@
 import { DistributionNameError, parseAgentVersion, parseDistributions, AgentVersionError } from '@dd-admission/core';
 import { z } from 'zod';
-import { optionsWithoutFile, readCommandLine } from '../command-line.js';
+import { subcommandOptions } from '../command-line.js';
 import { STATUS_FORMATS } from '../commands.js';
 import { UsageError } from '../errors.js';
 import { configSourceShape, fileSchema, namespaceSchema, surfaceConflict } from '../option-schemas.js';
@@ -72,18 +72,10 @@ export type DoctorArgs = z.output<typeof doctorOptionsSchema>;
 
 /** Parses the arguments after `doctor`; throws UsageError. */
 export function parseDoctorArgs(argv: readonly string[]): DoctorArgs {
-  let values: Record<string, unknown>;
-  try {
-    values = optionsWithoutFile('doctor', readCommandLine('doctor', argv));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    throw new UsageError(`doctor: ${error.message}`);
-  }
-  const parsed = doctorOptionsSchema.safeParse(values);
-  if (!parsed.success) throw new UsageError(`doctor: ${parsed.error.issues[0]!.message}`);
-  const problem = conflict(parsed.data);
+  const args = subcommandOptions('doctor', argv, doctorOptionsSchema);
+  const problem = conflict(args);
   if (problem) throw new UsageError(`doctor: ${problem}`);
-  return parsed.data;
+  return args;
 }
 
 /** Options that cannot go together, or a value the core refuses. */
