@@ -4,44 +4,17 @@ import { optionsWithoutFile, optionValues, readCommandLine, splitCommand, type C
 import { DOCUMENT_FORMATS, OUTPUT_FORMATS, SHELLS, type Shell, type Subcommand } from './commands.js';
 import { agentVersionOption } from './agent-version-option.js';
 import { UsageError } from './errors.js';
+import { parseDoctorArgs, type DoctorArgs } from './doctor/options.js';
+import { configSourceShape, namespaceSchema, surfaceConflict } from './option-schemas.js';
 import { parseStatusArgs, type StatusOptions } from './status-command.js';
-
-// A Kubernetes namespace name is an RFC 1123 label.
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-// Helm accepts release names that are lower-case DNS subdomains of at most 53 characters.
-const RELEASE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-const namespaceSchema = (flag: string) =>
-  z
-    .string()
-    .max(63, { error: `${flag}: a namespace name has at most 63 characters` })
-    .regex(NAMESPACE, { error: (i) => `${flag}: ${JSON.stringify(i.input)} is not a valid namespace name (lower-case letters, digits and '-')` });
-
-const fileSchema = (flag: string) => z.string().min(1, { error: `${flag}: empty file name` });
-
-const setSchema = z
-  .string()
-  .regex(/^[^=]+=/, { error: (i) => `--set ${JSON.stringify(i.input)}: expected key=value` })
-  .transform((pair) => {
-    const at = pair.indexOf('=');
-    return { key: pair.slice(0, at).trim(), value: pair.slice(at + 1) };
-  });
 
 const documentFormat = z
   .enum(DOCUMENT_FORMATS, { error: (i) => `-o/--output: unknown format ${JSON.stringify(i.input)} (expected ${DOCUMENT_FORMATS.join(', ')})` })
   .default('yaml');
 
-/** Where the configuration comes from: a Helm values file or a DatadogAgent, then --config and --set on top. */
+/** Where the configuration comes from, and the distribution the preview's checks are for. */
 const surfaceShape = {
-  helmValues: fileSchema('--helm-values').optional(),
-  datadogAgent: fileSchema('--datadog-agent').optional(),
-  config: fileSchema('--config').optional(),
-  set: z.array(setSchema).default([]),
-  release: z
-    .string()
-    .max(53, { error: '--release: a Helm release name has at most 53 characters' })
-    .regex(RELEASE, { error: (i) => `--release: ${JSON.stringify(i.input)} is not a valid Helm release name (lower-case letters, digits, '-' and '.')` })
-    .optional(),
+  ...configSourceShape,
   distributions: z
     .array(z.enum(DISTRIBUTIONS, { error: (i) => `--distribution: unknown distribution ${JSON.stringify(i.input)} (expected ${DISTRIBUTIONS.join(', ')})` }))
     .default([])
@@ -100,6 +73,7 @@ export type Command =
   | { kind: 'config'; options: ConfigOptions }
   | { kind: 'manifests'; options: ManifestsOptions }
   | { kind: 'status'; options: StatusOptions }
+  | { kind: 'doctor'; options: DoctorArgs }
   | { kind: 'completion'; shell: Shell };
 
 /** Parses the arguments after the program name; throws UsageError on anything it cannot accept. */
@@ -118,6 +92,8 @@ export function parseArgs(args: readonly string[]): Command {
       return { kind: 'manifests', options: validated(manifestsOptionsSchema, optionsWithoutFile(name, readCommandLine(name, rest))) };
     case 'status':
       return { kind: 'status', options: parseStatusArgs(rest) };
+    case 'doctor':
+      return { kind: 'doctor', options: parseDoctorArgs(rest) };
     case 'completion':
       return { kind: 'completion', shell: shellOf(readCommandLine(name, rest)) };
   }
@@ -145,7 +121,8 @@ function previewOptions(line: CommandLine): Options {
 function validated<T extends z.ZodType>(schema: T, input: Record<string, unknown>): z.output<T> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw new UsageError(parsed.error.issues[0]!.message);
-  checkSurface(parsed.data as Pick<SurfaceOptions, 'helmValues' | 'datadogAgent' | 'release'>);
+  const conflict = surfaceConflict(parsed.data as Pick<SurfaceOptions, 'helmValues' | 'datadogAgent' | 'release'>);
+  if (conflict) throw new UsageError(conflict);
   return parsed.data;
 }
 
@@ -158,12 +135,3 @@ function shellOf(line: CommandLine): Shell {
   if (!known) throw new UsageError(`completion: unknown shell ${JSON.stringify(shell)} (expected ${SHELLS.join(', ')})`);
   return known;
 }
-
-/** One deployment surface at a time; --release names a Helm release. */
-function checkSurface(o: Pick<SurfaceOptions, 'helmValues' | 'datadogAgent' | 'release'>): void {
-  if (o.helmValues !== undefined && o.datadogAgent !== undefined) {
-    throw new UsageError('--helm-values and --datadog-agent cannot be used together: a cluster is installed by one of them');
-  }
-  if (o.release !== undefined && o.helmValues === undefined) throw new UsageError('--release names the Helm release of --helm-values: give --helm-values too');
-}
-

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { nearest } from '@dd-admission/core';
+import type { z } from 'zod';
 import { COMMANDS, flagLabel, isSubcommand, SUBCOMMANDS, valueSynopsis, type CommandName, type FlagSpec, type Subcommand } from './commands.js';
 import { UsageError } from './errors.js';
 
@@ -80,6 +81,20 @@ export function optionsWithoutFile(name: Subcommand, line: CommandLine): Record<
     throw new UsageError(`'${name}' takes no file argument, got: ${line.positionals.join(' ')} (to preview a file named ${name}, write ./${name})`);
   }
   return optionValues(name, line);
+}
+
+/** The options of subcommand `name` (which takes no file) validated by `schema`; every error is a UsageError naming the subcommand. */
+export function subcommandOptions<T extends z.ZodType>(name: Subcommand, argv: readonly string[], schema: T): z.output<T> {
+  let values: Record<string, unknown>;
+  try {
+    values = optionsWithoutFile(name, readCommandLine(name, argv));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new UsageError(`${name}: ${error.message}`);
+  }
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) throw new UsageError(`${name}: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
 }
 
 /** The value a flag token carries; `-o=yaml` counts as `-o yaml`, as kubectl users type it. */

@@ -1,4 +1,4 @@
-import { DISTRIBUTIONS, NETWORK_POLICY_FLAVORS, WEBHOOKS } from '@dd-admission/core';
+import { DISTRIBUTIONS, DOCTOR_DISTRIBUTIONS, NETWORK_POLICY_FLAVORS, WEBHOOKS } from '@dd-admission/core';
 
 // The one description of dd-mutate's command line: the parser reads arguments
 // against it and the completion engine completes from it, so a new subcommand
@@ -8,7 +8,7 @@ import { DISTRIBUTIONS, NETWORK_POLICY_FLAVORS, WEBHOOKS } from '@dd-admission/c
 export const OUTPUT_FORMATS = ['diff', 'yaml', 'json', 'patch'] as const;
 /** Output formats of the `config` and `manifests` subcommands. */
 export const DOCUMENT_FORMATS = ['yaml', 'json'] as const;
-/** Output formats of `status`. */
+/** Output formats of `status` and `doctor`. */
 export const STATUS_FORMATS = ['text', 'json'] as const;
 /** The shells `completion` writes a script for. */
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -60,12 +60,17 @@ const AGENT_VERSION: FlagSpec = {
 };
 
 /** Where the configuration comes from: a Helm values file or a DatadogAgent, then --config and --set on top. */
-const SURFACE: readonly FlagSpec[] = [
+const CONFIG_SOURCES: readonly FlagSpec[] = [
   { long: 'helm-values', key: 'helmValues', value: FILE, summary: 'the values.yaml you install the datadog Helm chart with' },
   { long: 'release', key: 'release', value: text('name'), summary: 'Helm release name, with --helm-values (default "datadog")' },
   { long: 'datadog-agent', key: 'datadogAgent', value: FILE, summary: 'your DatadogAgent resource (datadoghq.com/v2alpha1)' },
   { long: 'config', key: 'config', value: FILE, summary: 'datadog.yaml-style configuration, applied on top' },
   { long: 'set', key: 'set', value: { kind: 'setting' }, repeatable: true, summary: 'one configuration key=value, applied last' },
+];
+
+/** The configuration sources and the distribution the preview's checks are for. */
+const SURFACE: readonly FlagSpec[] = [
+  ...CONFIG_SOURCES,
   {
     long: 'distribution',
     key: 'distributions',
@@ -82,6 +87,14 @@ const INSTALL_NAMESPACE: readonly FlagSpec[] = [
   { long: 'agent-namespace', key: 'agentNamespace', value: text('ns'), hidden: true, summary: 'namespace of the install' },
 ];
 
+/** The cluster of a kubeconfig context. */
+const KUBECONFIG: readonly FlagSpec[] = [
+  { long: 'kubeconfig', key: 'kubeconfig', value: FILE, summary: 'kubeconfig to use' },
+  { long: 'context', key: 'context', value: text('name'), summary: 'kubeconfig context (default: the current one)' },
+];
+
+const textOutput: FlagSpec = { long: 'output', short: 'o', key: 'output', value: { kind: 'choice', choices: STATUS_FORMATS }, summary: 'text (default) or json' };
+
 const documentOutput: FlagSpec = {
   long: 'output',
   short: 'o',
@@ -91,7 +104,7 @@ const documentOutput: FlagSpec = {
 };
 
 /** A command's name; `preview` is never typed. */
-export type CommandName = 'preview' | 'config' | 'manifests' | 'status' | 'completion';
+export type CommandName = 'preview' | 'config' | 'manifests' | 'status' | 'doctor' | 'completion';
 /** The commands named by the first argument. */
 export type Subcommand = Exclude<CommandName, 'preview'>;
 
@@ -128,13 +141,35 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
   status: {
     summary: 'read the webhook configuration and certificate Secret from the cluster',
     flags: [
-      { long: 'kubeconfig', key: 'kubeconfig', value: FILE, summary: 'kubeconfig to use' },
-      { long: 'context', key: 'context', value: text('name'), summary: 'kubeconfig context (default: the current one)' },
+      ...KUBECONFIG,
       { long: 'namespace', short: 'n', key: 'namespace', value: text('ns'), summary: 'namespace of the Cluster Agent and its Secret' },
-      { long: 'output', short: 'o', key: 'output', value: { kind: 'choice', choices: STATUS_FORMATS }, summary: 'text (default) or json' },
+      textOutput,
       { long: 'webhook-name', key: 'webhookName', value: text('name'), summary: 'the MutatingWebhookConfiguration (default datadog-webhook)' },
       { long: 'secret-name', key: 'secretName', value: text('name'), summary: 'the certificate Secret (default webhook-certificate)' },
       AGENT_VERSION,
+      HELP,
+    ],
+  },
+  doctor: {
+    summary: 'check why pods are (not) mutated, on a live cluster or a dump: every problem of the troubleshooting guide',
+    flags: [
+      ...KUBECONFIG,
+      { long: 'namespace', short: 'n', key: 'namespace', value: text('ns'), summary: 'check the workloads of this namespace only; the probe runs there' },
+      { long: 'all-namespaces', short: 'A', key: 'allNamespaces', summary: 'check the workloads of every namespace (the default)' },
+      { long: 'agent-namespace', key: 'agentNamespace', value: text('ns'), summary: 'look for the Cluster Agent in this namespace only' },
+      { long: 'from', key: 'from', value: FILE, repeatable: true, summary: 'read a kubectl get -A -o yaml dump instead of the cluster (- for stdin)' },
+      ...CONFIG_SOURCES,
+      {
+        long: 'distribution',
+        key: 'distributions',
+        value: { kind: 'choice', choices: DOCTOR_DISTRIBUTIONS, list: true },
+        repeatable: true,
+        summary: "the cluster's distribution, instead of detecting it",
+      },
+      { long: 'agent-version', key: 'agentVersion', value: text('version'), summary: 'emulate this Cluster Agent version instead of the running image\'s' },
+      { long: 'no-probe', key: 'noProbe', summary: 'skip the dry-run pod create (the connectivity check)' },
+      textOutput,
+      { long: 'strict', key: 'strict', summary: 'exit 1 on a warning too' },
       HELP,
     ],
   },

@@ -1,5 +1,6 @@
 import { DISTRIBUTIONS, WEBHOOKS } from '@dd-admission/core';
 import { OUTPUT_FORMATS, SHELLS, type Subcommand } from './commands.js';
+import { DOCTOR_USAGE } from './doctor/options.js';
 import { STATUS_USAGE } from './status-command.js';
 
 // The usage lines and --help texts of every command.
@@ -9,6 +10,7 @@ const SOURCE_SYNOPSIS = '[--helm-values values.yaml [--release name] | --datadog
 /** The synopsis printed with usage errors. */
 export function usageLine(program: string, subcommand?: Subcommand): string {
   if (subcommand === 'status') return STATUS_USAGE.split('\n')[0]!;
+  if (subcommand === 'doctor') return DOCTOR_USAGE.slice(0, DOCTOR_USAGE.indexOf('\n\n'));
   if (subcommand === 'completion') return `Usage: ${program} completion ${SHELLS.join('|')}`;
   if (subcommand === 'config') return `Usage: ${program} config ${SOURCE_SYNOPSIS} [-n namespace] [--distribution name]... [-o yaml|json]`;
   if (subcommand === 'manifests') return `Usage: ${program} manifests --network-policy kubernetes|cilium ${SOURCE_SYNOPSIS} [-n namespace] [-o yaml|json]`;
@@ -37,6 +39,7 @@ const SOURCE_OPTIONS = `      --helm-values <file>    the values.yaml you instal
 /** The full --help text. */
 export function helpText(program: string, subcommand?: Subcommand): string {
   if (subcommand === 'status') return `${STATUS_USAGE}\n`;
+  if (subcommand === 'doctor') return `${DOCTOR_USAGE}\n`;
   if (subcommand === 'completion') return completionHelp(program);
   if (subcommand === 'config') return configHelp(program);
   if (subcommand === 'manifests') return manifestsHelp(program);
@@ -66,6 +69,8 @@ Subcommands (the first argument; a file named config or manifests is given as ./
   manifests                   print the webhook Service and the Cluster Agent's network policy
   status                      read the webhook configuration and certificate Secret from the cluster of
                               the current kubeconfig context ('${program} status --help')
+  doctor                      check why pods are (not) mutated, on the cluster or a dump: every problem
+                              of the troubleshooting guide, with the fix ('${program} doctor --help')
   completion bash|zsh|fish    print the shell completion script ('${program} completion --help')
 
 The environment's DD_* variables are not read: configuration comes only from the files and --set.

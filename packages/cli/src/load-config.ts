@@ -66,6 +66,9 @@ export async function configSources(args: ConfigArgs, io: Io): Promise<ConfigSou
  */
 export async function loadConfig(args: ConfigArgs, io: Io): Promise<LoadedConfig> {
   const extra = await configSources(args, io);
+  const surface = await surfaceOf(args, io);
+  if (surface && args.helmValues !== undefined) return layered(surface, extra, `Helm values ${args.helmValues}`, []);
+  if (surface && args.datadogAgent !== undefined) return layered(surface, extra, `DatadogAgent ${args.datadogAgent}`, namespaceConflict(surface, args, args.datadogAgent));
   const namespace = args.agentNamespace ?? 'default';
   const agentVersion = args.agentVersion === undefined ? undefined : { version: args.agentVersion, origin: '--agent-version' };
   if (args.helmValues !== undefined) {
@@ -84,6 +87,33 @@ export async function loadConfig(args: ConfigArgs, io: Io): Promise<LoadedConfig
   if (!parsed.ok) return parsed;
   const description = args.config !== undefined ? `configuration ${args.config}` : extra.length > 0 ? '--set' : 'Cluster Agent defaults';
   return { ...parsed, deployment: { surface: 'config', namespace }, description, agentVersion: resolved };
+}
+
+/**
+ * What the user says the Cluster Agent is configured with, as sources to layer over what the
+ * cluster shows (the doctor): the Helm values or the DatadogAgent as the chart or the Operator
+ * renders them, then --config and --set. Throws InputError naming a value they cannot derive.
+ */
+export async function overrideSources(args: ConfigArgs, io: Io): Promise<ConfigSource[]> {
+  const extra = await configSources(args, io);
+  const surface = await surfaceOf(args, io);
+  if (!surface) return extra;
+  if (!surface.ok) throw new InputError(surface.errors.map((issue) => ({ location: { file: issue.origin }, message: `${issue.key}: ${issue.message}` })));
+  return [...surface.sources, ...extra];
+}
+
+/** The Helm values or DatadogAgent surface the arguments name; undefined without either. */
+async function surfaceOf(args: ConfigArgs, io: Io): Promise<SurfaceConfigResult | undefined> {
+  const namespace = args.agentNamespace ?? 'default';
+  if (args.helmValues !== undefined) {
+    const values = parseConfigFile(await readText(args.helmValues, io), args.helmValues);
+    return configFromHelmValues(values, { release: args.release, namespace, source: args.helmValues });
+  }
+  if (args.datadogAgent !== undefined) {
+    const resource = pickDatadogAgent(await readText(args.datadogAgent, io), args.datadogAgent);
+    return configFromDatadogAgent(resource, { namespace, source: args.datadogAgent, distribution: detectable(args.distributions) });
+  }
+  return undefined;
 }
 
 function layered(surface: SurfaceConfigResult, extra: readonly ConfigSource[], description: string, warnings: ConfigIssue[]): LoadedConfig {

@@ -59,9 +59,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         return await configCommand(command.options, io);
       case 'manifests':
         return await manifestsCommand(command.options, io);
-      // `status` talks to a cluster; it loads the Kubernetes client lazily.
+      // `status` and `doctor` talk to a cluster; they load the Kubernetes client lazily.
       case 'status':
         return await runStatus(command.options, io);
+      // The doctor's checks are loaded when it runs: the preview does not pay for them at startup.
+      case 'doctor':
+        return await (await import('./doctor/command.js')).doctorCommand(command.options, io);
       case 'preview':
         return await previewCommand(command.options, io);
     }

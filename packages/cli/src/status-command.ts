@@ -16,9 +16,8 @@ import {
 import { connectKube, KubeApiError, KubeConfigError, KubeConnectionError, RESOURCES, type KubeClient, type KubeClientModule } from '@dd-admission/kube';
 import { z } from 'zod';
 import { agentVersionOption } from './agent-version-option.js';
-import { optionsWithoutFile, readCommandLine } from './command-line.js';
+import { subcommandOptions } from './command-line.js';
 import { STATUS_FORMATS } from './commands.js';
-import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 
 // `dd-mutate status`: the "Admission Controller" section of the cluster agent's
@@ -74,16 +73,7 @@ export type StatusOptions = z.input<typeof statusOptionsSchema> & {
 
 /** Parses the arguments after `status`; throws UsageError. */
 export function parseStatusArgs(argv: readonly string[]): StatusOptions {
-  let values: Record<string, unknown>;
-  try {
-    values = optionsWithoutFile('status', readCommandLine('status', argv));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    throw new UsageError(`status: ${error.message}`);
-  }
-  const parsed = statusOptionsSchema.safeParse(values);
-  if (!parsed.success) throw new UsageError(`status: ${parsed.error.issues[0]!.message}`);
-  return parsed.data;
+  return subcommandOptions('status', argv, statusOptionsSchema);
 }
 
 /** What `status` needs from the outside world beyond the CLI's Io (defaults: the real ones). */

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/args.js';
 import { UsageError } from '../src/errors.js';
 import { run } from '../src/run.js';
-import { memoryIo } from './helpers.js';
+import { fakeIo } from './helpers.js';
 
 async function dd(args: string[], files: Record<string, string> = {}) {
-  const { io, out } = memoryIo({ 'pod.yaml': POD, ...files });
+  const { io, out } = fakeIo({ 'pod.yaml': POD, ...files });
   const status = await run(['node', 'dd-mutate', ...args], io);
   return { status, ...out };
 }

@@ -55,6 +55,14 @@ describe('complete', () => {
     expect(values(['--distribution', 'eks,gke-'])).toEqual(['eks,gke-autopilot', 'eks,gke-private']);
   });
 
+  it('doctor: its own flags, the distributions it knows, files for --from', () => {
+    expect(values(['doctor', '--no'])).toEqual(['--no-probe']);
+    expect(values(['doctor', '-'])).toEqual(expect.arrayContaining(['-n', '-A', '-o']));
+    expect(values(['doctor', '--distribution', 'rancher,gke-'])).toEqual(['rancher,gke-autopilot', 'rancher,gke-private']);
+    expect(complete(['doctor', '--from', ''])).toEqual({ candidates: [], directive: DIRECTIVE.default });
+    expect(complete(['doctor', '--from', 'a.yaml', '--fr'])).toEqual(complete(['doctor', '--fr']));
+  });
+
   it('leaves files to the shell for file flags, offers nothing for free text', () => {
     expect(complete(['--helm-values', ''])).toEqual({ candidates: [], directive: DIRECTIVE.default });
     expect(complete(['status', '--kubeconfig', 'k'])).toEqual({ candidates: [], directive: DIRECTIVE.default });

@@ -104,7 +104,7 @@ describe('bash: the script run by bash', () => {
         'dd-mutate deploy',
       ]),
     ).toEqual([
-      'config manifests status completion | +o default',
+      'config manifests status doctor completion | +o default',
       '--webhook | +o default',
       'diff yaml json patch | +o default',
       // Readline replaces the text after the last =: only the value is inserted.

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statS
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Io } from '../src/run.js';
+import type { Io } from '../src/io.js';
 
 /** The installed executables, as a user (or kubectl) runs them. */
 export const BIN = fileURLToPath(new URL('../../../node_modules/.bin/dd-mutate', import.meta.url));
@@ -77,19 +77,21 @@ export function tempDir(files: Record<string, string> = {}): string {
   return dir;
 }
 
-/** An in-memory Io holding `files` (no terminal, empty environment), and what the run wrote. */
-export function memoryIo(files: Record<string, string>): { io: Io; out: { stdout: string; stderr: string } } {
+/** An in-process Io over `files` (and `stdin`), and what was written to stdout and stderr. */
+export function fakeIo(files: Record<string, string>, options: { stdin?: string; tty?: boolean; env?: Record<string, string> } = {}) {
   const out = { stdout: '', stderr: '' };
   const io: Io = {
-    stdin: (async function* () {})(),
+    stdin: (async function* () {
+      if (options.stdin) yield options.stdin;
+    })(),
     stdout: { write: (s: string) => (out.stdout += s) },
     stderr: { write: (s: string) => (out.stderr += s) },
     readFile: async (path) => {
       if (path in files) return files[path]!;
       throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
     },
-    isTTY: { stdout: false, stderr: false },
-    env: {},
+    isTTY: { stdout: options.tty ?? false, stderr: options.tty ?? false },
+    env: options.env ?? {},
   };
   return { io, out };
 }

@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { programName, run, type Io } from '../src/run.js';
+import { programName, run } from '../src/run.js';
+import { fakeIo } from './helpers.js';
 
 // The CLI in-process, with an injected Io: the same code path main.ts drives.
-
-function fakeIo(files: Record<string, string>, options: { stdin?: string; tty?: boolean; env?: Record<string, string> } = {}) {
-  const out = { stdout: '', stderr: '' };
-  const io: Io = {
-    stdin: (async function* () {
-      if (options.stdin) yield options.stdin;
-    })(),
-    stdout: { write: (s: string) => (out.stdout += s) },
-    stderr: { write: (s: string) => (out.stderr += s) },
-    readFile: async (path) => {
-      if (path in files) return files[path]!;
-      throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-    },
-    isTTY: { stdout: options.tty ?? false, stderr: options.tty ?? false },
-    env: options.env ?? {},
-  };
-  return { io, out };
-}
 
 const POD = `apiVersion: v1
 kind: Pod

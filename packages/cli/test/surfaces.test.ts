@@ -4,12 +4,12 @@ import { parseYamlDocuments } from '@dd-admission/testing';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { run } from '../src/run.js';
-import { memoryIo } from './helpers.js';
+import { fakeIo } from './helpers.js';
 
 // --helm-values / --datadog-agent, `dd-mutate config` and `dd-mutate manifests`, in-process.
 
 async function dd(args: string[], files: Record<string, string>) {
-  const { io, out } = memoryIo(files);
+  const { io, out } = fakeIo(files);
   // These tests state 7.49 facts: pinned to that release.
   const status = await run(['node', 'dd-mutate', ...args, '--agent-version', '7.49'], io);
   return { status, ...out };

@@ -6,9 +6,9 @@ import { callJson, callLines, type Connection } from './transport.js';
 
 // The client the CLI and the server share: a few verbs over plain JSON objects
 // (as the API sends them: dates stay text, no class instances), for any
-// resource type in RESOURCES or described the same way. Each verb is one REST
-// call through the transport, so a new one (discovery, an access review) is a
-// few lines here.
+// resource type in RESOURCES or described the same way, plus group discovery and
+// access reviews. Each verb is one REST call through the transport, so a new one
+// is a few lines here.
 
 /** The parts of an object every verb reads. */
 const kubeObjectSchema = z.looseObject({
@@ -38,6 +38,17 @@ const listSchema = z.looseObject({
 const versionSchema = z.looseObject({ major: z.string(), minor: z.string(), gitVersion: z.string(), platform: z.string().optional() });
 /** GET /version: the API server's build (`gitVersion` `v1.29.4-eks-036c24b`). */
 export type ServerVersion = z.infer<typeof versionSchema>;
+
+const groupListSchema = z.looseObject({ groups: z.array(z.looseObject({ name: z.string() })) });
+
+const accessReviewSchema = z.looseObject({
+  status: z.looseObject({ allowed: z.boolean(), reason: z.string().optional() }),
+});
+/** What a SelfSubjectAccessReview answers: whether the caller may, and the authorizer's reason when it gives one. */
+export interface AccessReview {
+  allowed: boolean;
+  reason?: string;
+}
 
 const watchEventSchema = z.object({ type: z.enum(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']), object: kubeObjectSchema });
 /** One event of a watch; for ERROR, `object` is a Status (410 Expired when the resourceVersion is too old). */
@@ -116,6 +127,10 @@ export interface KubeClient {
   delete(r: ApiResource, name: string, options?: ScopeOptions): Promise<void>;
   /** GET /version. */
   version(options?: CallOptions): Promise<ServerVersion>;
+  /** The API groups the server serves (GET /apis): `apps`, `config.openshift.io`, ... (the core group has no name). */
+  apiGroups(options?: CallOptions): Promise<string[]>;
+  /** Whether the caller may `verb` the resource (in `options.namespace`, else cluster-wide): a SelfSubjectAccessReview. */
+  canI(verb: string, r: ApiResource, options?: ScopeOptions): Promise<AccessReview>;
   /** Watches until the server ends the stream (resolves) or the call fails (rejects); `signal` stops it. */
   watch(r: ApiResource, options: WatchOptions, onEvent: (event: WatchEvent) => void): Promise<void>;
 }
@@ -206,6 +221,22 @@ function kubeClient(c: Connection, namespace: string | undefined): KubeClient {
       if (!parsed.success) throw new KubeConnectionError('the API server answered GET /version with something that is not a version');
       return parsed.data;
     },
+    async apiGroups(o = {}) {
+      const parsed = groupListSchema.safeParse(await callJson(c, { method: 'GET', path: '/apis', ...perCall(o) }));
+      if (!parsed.success) throw new KubeConnectionError('the API server answered GET /apis with something that is not an API group list');
+      return parsed.data.groups.map((g) => g.name);
+    },
+    async canI(verb, r, o = {}) {
+      const review = {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { verb, group: r.group, version: r.version, resource: r.resource, ...(o.namespace !== undefined ? { namespace: o.namespace } : {}) } },
+      };
+      const parsed = accessReviewSchema.safeParse(await callJson(c, { method: 'POST', path: ACCESS_REVIEWS, body: review, ...perCall(o) }));
+      if (!parsed.success) throw new KubeConnectionError('the API server answered a SelfSubjectAccessReview with something that is not one');
+      const { allowed, reason } = parsed.data.status;
+      return reason ? { allowed, reason } : { allowed };
+    },
     watch(r, o, onEvent) {
       const query = {
         watch: true,
@@ -219,6 +250,8 @@ function kubeClient(c: Connection, namespace: string | undefined): KubeClient {
     },
   };
 }
+
+const ACCESS_REVIEWS = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
 
 /** The per-call options the transport takes. */
 function perCall(o: CallOptions): CallOptions {

@@ -4,6 +4,7 @@ export { SERVICE_ACCOUNT_TOKEN_FILE, type KubeClientModule, type KubeconfigOptio
 export { apiVersionOf, qualifiedName, RESOURCES, resourcePath, type ApiResource } from './resources.js';
 export {
   connectKube,
+  type AccessReview,
   type CallOptions,
   type ConnectOptions,
   type CreateOptions,

@@ -2,7 +2,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeApi } from '@dd-admission/testing';
+import { startKubeApi, type KubeApi, type KubeApiOptions } from '@dd-admission/testing';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { connectKube, type ConnectOptions, type KubeClient } from '../src/index.js';
 
 /** A temporary directory, removed by `remove`. */
@@ -32,4 +33,28 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected a rejection, the call succeeded');
+}
+
+/** For a file whose tests each start their own double: a scratch directory for the file, and the double a test started, closed after it. */
+export function doublePerTest(): { readonly dir: string; start(options?: KubeApiOptions): Promise<KubeApi> } {
+  let dir = '';
+  let remove = async () => {};
+  let api: KubeApi | undefined;
+  beforeAll(async () => {
+    ({ dir, remove } = await scratch());
+  });
+  afterAll(() => remove());
+  afterEach(async () => {
+    await api?.close();
+    api = undefined;
+  });
+  return {
+    get dir() {
+      return dir;
+    },
+    async start(options) {
+      api = await startKubeApi(options);
+      return api;
+    },
+  };
 }

@@ -1,24 +1,12 @@
 // Finding and loading the kubeconfig as kubectl does, and the one-line errors when it cannot be used.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startKubeApi, type KubeApi } from '@dd-admission/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTestPki } from '../../testing/test/support/pki.js';
 import { connectKube, KubeConfigError, KubeConnectionError, RESOURCES, SERVICE_ACCOUNT_TOKEN_FILE } from '../src/index.js';
-import { file, rejection, scratch } from './helpers.js';
+import { doublePerTest, file, rejection } from './helpers.js';
 
-let dir: string;
-let remove: () => Promise<void>;
-let api: KubeApi | undefined;
-
-beforeAll(async () => {
-  ({ dir, remove } = await scratch());
-});
-afterAll(() => remove());
-afterEach(async () => {
-  await api?.close();
-  api = undefined;
-});
+const doubles = doublePerTest();
 
 /** The KubeConfigError message of a connect that must fail. */
 async function setupError(options: Parameters<typeof connectKube>[0]): Promise<string> {
@@ -29,16 +17,16 @@ async function setupError(options: Parameters<typeof connectKube>[0]): Promise<s
 
 describe('where the kubeconfig is looked for', () => {
   it('--kubeconfig, else the first existing file of KUBECONFIG, else ~/.kube/config', async () => {
-    api = await startKubeApi();
-    const given = await file(dir, 'given.kubeconfig', api.kubeconfig({ namespace: 'given' }));
-    const fromEnv = await file(dir, 'env.kubeconfig', api.kubeconfig({ namespace: 'from-env' }));
-    await mkdir(join(dir, 'home', '.kube'), { recursive: true });
-    await file(dir, 'home/.kube/config', api.kubeconfig({ namespace: 'home' }));
-    const home = join(dir, 'home');
+    const api = await doubles.start();
+    const given = await file(doubles.dir, 'given.kubeconfig', api.kubeconfig({ namespace: 'given' }));
+    const fromEnv = await file(doubles.dir, 'env.kubeconfig', api.kubeconfig({ namespace: 'from-env' }));
+    await mkdir(join(doubles.dir, 'home', '.kube'), { recursive: true });
+    await file(doubles.dir, 'home/.kube/config', api.kubeconfig({ namespace: 'home' }));
+    const home = join(doubles.dir, 'home');
 
     expect((await connectKube({ kubeconfig: given, env: { KUBECONFIG: fromEnv, HOME: home } })).namespace).toBe('given');
-    expect((await connectKube({ env: { KUBECONFIG: `${join(dir, 'absent')}::${fromEnv}`, HOME: home } })).namespace).toBe('from-env');
-    expect((await connectKube({ env: { KUBECONFIG: join(dir, 'absent'), HOME: home } })).namespace).toBe('home');
+    expect((await connectKube({ env: { KUBECONFIG: `${join(doubles.dir, 'absent')}::${fromEnv}`, HOME: home } })).namespace).toBe('from-env');
+    expect((await connectKube({ env: { KUBECONFIG: join(doubles.dir, 'absent'), HOME: home } })).namespace).toBe('home');
     const client = await connectKube({ env: { HOME: home } });
     expect(client.server).toBe(api.url);
     expect(await client.version()).toMatchObject({ major: '1', minor: '28' });
@@ -46,8 +34,8 @@ describe('where the kubeconfig is looked for', () => {
 
   it('the pod service account: its token, CA and namespace, the API server from KUBERNETES_SERVICE_HOST/PORT', async () => {
     const pki = await createTestPki();
-    api = await startKubeApi({ tls: { cert: pki.certPem, key: pki.keyPem } });
-    const root = join(dir, 'pod');
+    const api = await doubles.start({ tls: { cert: pki.certPem, key: pki.keyPem } });
+    const root = join(doubles.dir, 'pod');
     const mount = join(root, SERVICE_ACCOUNT_TOKEN_FILE, '..');
     await mkdir(mount, { recursive: true });
     await file(mount, 'token', 'service-account-token');
@@ -70,33 +58,33 @@ describe('where the kubeconfig is looked for', () => {
   });
 
   it('says where to put one when there is none (no file, and not in a pod)', async () => {
-    expect(await setupError({ env: { HOME: dir, KUBERNETES_SERVICE_HOST: '10.0.0.1' }, inClusterRoot: join(dir, 'no-pod') })).toBe(
+    expect(await setupError({ env: { HOME: doubles.dir, KUBERNETES_SERVICE_HOST: '10.0.0.1' }, inClusterRoot: join(doubles.dir, 'no-pod') })).toBe(
       'no Kubernetes configuration found: set KUBECONFIG, create ~/.kube/config, or pass --kubeconfig <file>',
     );
-    expect(await setupError({ kubeconfig: join(dir, 'nope'), env: {} })).toBe(`cannot read the kubeconfig ${join(dir, 'nope')}: no such file`);
+    expect(await setupError({ kubeconfig: join(doubles.dir, 'nope'), env: {} })).toBe(`cannot read the kubeconfig ${join(doubles.dir, 'nope')}: no such file`);
   });
 });
 
 describe('what is wrong with a kubeconfig, in one line', () => {
   it('a file that is not a kubeconfig', async () => {
-    const broken = await file(dir, 'broken.kubeconfig', 'clusters: [unclosed\n  - x');
+    const broken = await file(doubles.dir, 'broken.kubeconfig', 'clusters: [unclosed\n  - x');
     const message = await setupError({ kubeconfig: broken, env: {} });
     expect(message).toMatch(new RegExp(`^cannot load the kubeconfig ${broken.replaceAll('.', '\\.')}: \\S`));
     expect(message).not.toContain('\n');
   });
 
   it('a context that does not exist, or names no cluster', async () => {
-    api = await startKubeApi();
-    const kubeconfig = await file(dir, 'contexts.kubeconfig', api.kubeconfig({ contextName: 'dev' }));
+    const api = await doubles.start();
+    const kubeconfig = await file(doubles.dir, 'contexts.kubeconfig', api.kubeconfig({ contextName: 'dev' }));
     expect(await setupError({ kubeconfig, context: 'prod', env: {} })).toBe('context "prod" not found in the kubeconfig (contexts: dev)');
-    const orphan = await file(dir, 'orphan.kubeconfig', 'apiVersion: v1\nkind: Config\ncontexts: [{name: lost, context: {cluster: gone, user: u}}]\ncurrent-context: lost\n');
+    const orphan = await file(doubles.dir, 'orphan.kubeconfig', 'apiVersion: v1\nkind: Config\ncontexts: [{name: lost, context: {cluster: gone, user: u}}]\ncurrent-context: lost\n');
     expect(await setupError({ kubeconfig: orphan, env: {} })).toBe('the kubeconfig context "lost" names no cluster');
   });
 
   it('a server URL that is not one, and plain HTTP without insecure-skip-tls-verify', async () => {
-    const bad = await file(dir, 'bad-url.kubeconfig', 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "not a url"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n');
+    const bad = await file(doubles.dir, 'bad-url.kubeconfig', 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "not a url"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n');
     expect(await setupError({ kubeconfig: bad, env: {} })).toBe('the kubeconfig context "x" has no usable server URL: "not a url"');
-    const http = await file(dir, 'http.kubeconfig', 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n');
+    const http = await file(doubles.dir, 'http.kubeconfig', 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n');
     const client = await connectKube({ kubeconfig: http, env: {} });
     const error = await rejection(client.version());
     expect(error).toBeInstanceOf(KubeConfigError);
@@ -110,8 +98,8 @@ describe('what is wrong with a kubeconfig, in one line', () => {
 
   it('a CA that does not match the server: no answer, with the TLS reason', async () => {
     const [served, other] = await Promise.all([createTestPki('served CA'), createTestPki('other CA')]);
-    api = await startKubeApi({ tls: { cert: served.certPem, key: served.keyPem } });
-    const kubeconfig = await file(dir, 'wrong-ca.kubeconfig', api.kubeconfig().replace(Buffer.from(served.certPem).toString('base64'), Buffer.from(other.caPem).toString('base64')));
+    const api = await doubles.start({ tls: { cert: served.certPem, key: served.keyPem } });
+    const kubeconfig = await file(doubles.dir, 'wrong-ca.kubeconfig', api.kubeconfig().replace(Buffer.from(served.certPem).toString('base64'), Buffer.from(other.caPem).toString('base64')));
     const error = await rejection((await connectKube({ kubeconfig, env: {} })).version());
     expect(error).toBeInstanceOf(KubeConnectionError);
     expect((error as KubeConnectionError).errorCode).toMatch(/CERT|SIGNATURE|ISSUER/);

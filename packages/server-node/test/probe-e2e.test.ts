@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startKubeApi, type KubeApi } from '@dd-admission/testing';
-import { controllerConfig, controllerSuite, eventually, NAMESPACE, serviceClients, startReplica, type Replica } from './controller-harness.js';
+import { controllerConfig, controllerSuite, eventually, NAMESPACE, startReplica, type Replica } from './controller-harness.js';
 
 const suite = controllerSuite();
 let api: KubeApi | undefined;
@@ -16,11 +16,16 @@ const PROBING = { 'admission_controller.probe.enabled': true, 'admission_control
 const NOT_HANDLED =
   "Admission controller probe failed: the webhook did not handle the probe configmap. This indicates a network connectivity issue between the Kubernetes API server and the cluster agent admission webhook. Ensure proper inbound network connectivity to the cluster agent's node on port 8000.";
 
-/** A double that calls webhook Services at `port()` on 127.0.0.1 (as the API server calls `<svc>.<ns>.svc`). */
+/**
+ * A double that routes calls to the webhook's Service to `port()` on 127.0.0.1 (as the cluster
+ * network routes `<svc>.<ns>.svc` to a pod), with that Service and a ready endpoint stored as the
+ * chart deploys them: the API server resolves a Service reference through both before it calls.
+ */
 async function doubleCalling(port: () => number): Promise<KubeApi> {
-  const clients = serviceClients();
-  suite.cleanups.push(() => clients.close());
-  suite.api = await startKubeApi({ admission: { serviceUrl: (s) => `https://127.0.0.1:${port()}${s.path}`, clients } });
+  suite.api = await startKubeApi({ webhooks: { serviceAddress: () => `https://127.0.0.1:${port()}` } });
+  const metadata = { name: 'datadog-admission-controller', namespace: NAMESPACE };
+  suite.api.apply({ apiVersion: 'v1', kind: 'Service', metadata, spec: { ports: [{ port: 443, targetPort: 8000 }] } });
+  suite.api.apply({ apiVersion: 'v1', kind: 'Endpoints', metadata, subsets: [{ addresses: [{ ip: '10.0.0.7' }], ports: [{ port: 8000 }] }] });
   return suite.api;
 }
 

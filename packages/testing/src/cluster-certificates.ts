@@ -8,11 +8,16 @@ import type { CertificateFacts } from '@dd-admission/core';
 // takes the reader as a parameter.
 
 /** The certificates in clusters/. */
-export type ClusterCertificate = 'webhook' | 'other-webhook' | 'default-namespace' | 'expired';
+export type ClusterCertificate = 'webhook' | 'other-webhook' | 'default-namespace' | 'expired' | 'serving';
 
 /** The PEM text of a seeded cluster certificate. */
 export function clusterCertificate(name: ClusterCertificate): string {
   return readFileSync(new URL(`../clusters/${name}.pem`, import.meta.url), 'utf8');
+}
+
+/** The private key of the `serving` certificate: a real webhook server serves that pair in live tests. */
+export function servingKey(): string {
+  return readFileSync(new URL('../clusters/serving-key.pem', import.meta.url), 'utf8');
 }
 
 /** NotAfter and DNS names of a PEM certificate, as the doctor needs them; throws when the text is not a certificate. */

@@ -9,6 +9,7 @@ export * from './kubernetes-quantity.js';
 export * from './dispatcher/index.js';
 export * from './load.js';
 export * from './kube-api/index.js';
+export * from './blackhole.js';
 export * from './reference.js';
 export * from './cluster-certificates.js';
 export * from './clusters/healthy.js';

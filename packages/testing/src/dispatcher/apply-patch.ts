@@ -1,25 +1,25 @@
 import type { Pod } from '@dd-admission/core';
 import { applyStrictPatch, jsonEqual } from '../strict-patch.js';
 import { AdmissionInternalError, WebhookCallError } from './errors.js';
-import { objectApiVersion, POD_RESOURCE, type AdmittedResource } from './review-request.js';
 import type { VerifiedResponse } from './review-response.js';
+import { targetApiVersion, type AdmissionTarget } from './rules.js';
 
 // The tail of callAttrMutatingHook: decode the patch (an undecodable one is a call
 // error, so failurePolicy applies), check the patch type, apply it with the API
-// server's strictness and decode the result as a Pod. A patch that does not apply,
-// or leaves something that is no longer a v1 Pod, is an internal error: the request
-// fails whatever the failurePolicy.
+// server's strictness and decode the result as the target's kind (a v1 Pod, say). A
+// patch that does not apply, or leaves something of another kind, is an internal
+// error: the request fails whatever the failurePolicy.
 
 /** The effect of one webhook's patch. */
 export type PatchOutcome = { applied: false } | { applied: true; ops: unknown[]; pod: Pod; changed: boolean };
 
-/** Applies the webhook's answer to `pod` (never modified; another object of `resource`); throws WebhookCallError or AdmissionInternalError. */
-export function applyWebhookPatch(webhook: string, pod: Pod, response: VerifiedResponse, resource: AdmittedResource = POD_RESOURCE): PatchOutcome {
+/** Applies the webhook's answer to `pod` (never modified), an object of `target`; throws WebhookCallError or AdmissionInternalError. */
+export function applyWebhookPatch(webhook: string, pod: Pod, response: VerifiedResponse, target: AdmissionTarget): PatchOutcome {
   if (response.patch.length === 0) return { applied: false };
   const ops = decodePatch(webhook, response.patch);
   if (ops.length === 0) return { applied: false };
   if (response.patchType !== 'JSONPatch') throw new WebhookCallError(webhook, `unsupported patch type ${JSON.stringify(response.patchType)}`);
-  const patched = applyStrictly(webhook, pod, ops, resource);
+  const patched = applyStrictly(webhook, pod, ops, target);
   return { applied: true, ops, pod: patched, changed: !jsonEqual(pod, patched) };
 }
 
@@ -38,23 +38,23 @@ function decodePatch(webhook: string, bytes: Buffer): unknown[] {
   return json;
 }
 
-function applyStrictly(webhook: string, pod: Pod, ops: unknown[], resource: AdmittedResource): Pod {
+function applyStrictly(webhook: string, pod: Pod, ops: unknown[], target: AdmissionTarget): Pod {
   let result: unknown;
   try {
     result = applyStrictPatch(pod, ops);
   } catch (e) {
     throw new AdmissionInternalError(webhook, `Internal error occurred: ${(e as Error).message}`);
   }
-  const problem = decodeProblem(result, resource);
+  const problem = decodeProblem(result, target);
   if (problem) throw new AdmissionInternalError(webhook, `Internal error occurred: ${problem}`);
   return result as Pod;
 }
 
-/** Why the patched JSON would not decode back into an object of `resource` (deeper shape errors are left to validatePod). */
-function decodeProblem(value: unknown, resource: AdmittedResource): string | undefined {
+/** Why the patched JSON would not decode back into the target's kind (deeper shape errors are left to validation). */
+function decodeProblem(value: unknown, target: AdmissionTarget): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the patched object is not a JSON object';
   const { apiVersion, kind } = value as Record<string, unknown>;
-  const want = objectApiVersion(resource);
-  if (apiVersion !== want || kind !== resource.kind) return `the patched object is ${String(apiVersion)}, Kind=${String(kind)}, not ${want}, Kind=${resource.kind}`;
+  const want = targetApiVersion(target);
+  if (apiVersion !== want || kind !== target.kind) return `the patched object is ${String(apiVersion)}, Kind=${String(kind)}, not ${want}, Kind=${target.kind}`;
   return undefined;
 }

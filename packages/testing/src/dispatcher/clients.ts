@@ -28,7 +28,8 @@ export function createWebhookClients(): WebhookClients {
     async close() {
       const all = [...agents.values()];
       agents.clear();
-      await Promise.all(all.map((a) => a.close()));
+      // destroy, not close: a call abandoned at its deadline may still be connecting to an address that never answers.
+      await Promise.all(all.map((a) => a.destroy()));
     },
   };
 }

@@ -8,26 +8,29 @@ import { WebhookCallError, WebhookDeniedError } from './errors.js';
 import { invokeWebhook, type CallOutcome, type CallRecord, type InvocationContext } from './invoke.js';
 import { parseWebhookRegistrations, type Webhook, type WebhookRegistration } from './registration.js';
 import { isCalledInRound, recordInvocation, startReinvocation, type ReinvocationState } from './reinvocation.js';
-import { defaultUserInfo, objectApiVersion, POD_RESOURCE, type AdmittedResource } from './review-request.js';
+import { defaultUserInfo } from './review-request.js';
+import { POD_TARGET, rulesMatch, targetApiVersion, type AdmissionTarget } from './rules.js';
 
-// kube-apiserver's mutating webhook dispatcher for a pod CREATE
-// (k8s.io/apiserver .../webhook/mutating/dispatcher.go), over real HTTPS:
+// kube-apiserver's mutating webhook dispatcher for a CREATE, of a pod unless told
+// otherwise (k8s.io/apiserver .../webhook/mutating/dispatcher.go), over real HTTPS:
 // webhooks in order, each given the object as the previous ones left it, skipped
-// when a selector does not match; a call error is ignored (failurePolicy Ignore,
+// when its rules or a selector do not match; a call error is ignored (failurePolicy Ignore,
 // recorded as the API server's failed-open audit annotation) or fails the request
 // (Fail); a denial, a patch that does not apply, or an unsupported dry run fails the
 // request whatever the policy; then one reinvocation round when needed, and the
-// API server's validation of the resulting Pod.
+// API server's validation of the resulting Pod (other kinds are not validated).
 
 /** How the request is made. */
 export interface DispatchOptions {
   /** The request namespace (the pod's own namespace must be empty or equal). */
   namespace: string;
   webhooks: readonly WebhookRegistration[];
-  /** What is created: v1 Pods (default) or another namespaced resource; only pods are validated afterwards. */
-  resource?: AdmittedResource;
-  /** Only pod CREATE is dispatched: the cluster agent's webhooks are registered for nothing else. */
+  /** Only CREATE is dispatched: the cluster agent's webhooks are registered for nothing else. */
   operation?: 'CREATE';
+  /** What is created; default a v1 Pod. */
+  target?: AdmissionTarget;
+  /** The deadline of one call from its webhook's timeoutSeconds; default a timer of that many seconds. */
+  deadline?: (timeoutSeconds: number) => AbortSignal;
   dryRun?: boolean;
   /** Labels of the namespace, for namespaceSelector (`kubernetes.io/metadata.name` is added, as the API server does). */
   namespaceLabels?: Readonly<Record<string, string>>;
@@ -119,20 +122,20 @@ function settingsFor(webhooks: Webhook[], options: DispatchOptions, clients: Web
     namespaceLabels: { ...options.namespaceLabels, 'kubernetes.io/metadata.name': options.namespace },
     checkIdempotent: options.checkReinvocationIdempotent ?? false,
     context: {
-      resource: options.resource ?? POD_RESOURCE,
       namespace: options.namespace,
       dryRun: options.dryRun ?? false,
       userInfo: options.userInfo ?? defaultUserInfo(),
       uid: options.uid ?? randomUUID,
       clients,
       strictV1beta1: options.strictV1beta1Responses ?? false,
+      target: options.target ?? POD_TARGET,
+      deadline: options.deadline ?? ((seconds) => AbortSignal.timeout(seconds * 1000)),
     },
   };
 }
 
 async function run(input: Pod, settings: Settings): Promise<DispatchResult> {
-  const resource = settings.context.resource ?? POD_RESOURCE;
-  const prepared = prepareObject(input, settings.context.namespace, resource);
+  const prepared = prepareObject(input, settings.context.namespace, settings.context.target);
   const result = emptyResult(prepared.pod);
   if (prepared.rejected) return reject(result, prepared.rejected);
   const state = startReinvocation();
@@ -143,7 +146,7 @@ async function run(input: Pod, settings: Settings): Promise<DispatchResult> {
     await runRound(result, settings, state, true);
     if (result.rejected) return result;
   }
-  const invalid = resource.group === '' && resource.resource === 'pods' ? validationRejection(result.pod) : undefined;
+  const invalid = settings.context.target.kind === 'Pod' ? validationRejection(result.pod) : undefined;
   return invalid ? reject(result, invalid) : result;
 }
 
@@ -158,23 +161,24 @@ function reject(result: DispatchResult, rejection: Rejection): DispatchResult {
 }
 
 /**
- * The object as the API server hands it to admission: a deep copy, typed (v1/Pod by default),
- * with the request namespace filled in (EnsureObjectNamespaceMatchesRequestNamespace).
+ * The object as the API server hands it to admission: a deep copy, typed as the target
+ * (v1/Pod), with the request namespace filled in (EnsureObjectNamespaceMatchesRequestNamespace).
  */
-function prepareObject(input: Pod, namespace: string, resource: AdmittedResource): { pod: Pod; rejected?: Rejection } {
+function prepareObject(input: Pod, namespace: string, target: AdmissionTarget): { pod: Pod; rejected?: Rejection } {
   const pod = toJson(input, 'pod') as Pod;
-  const apiVersion = objectApiVersion(resource);
   const bad = (reason: string) => ({ pod, rejected: { cause: 'request' as const, code: 400, reason } });
-  if ((pod.apiVersion ?? apiVersion) !== apiVersion || (pod.kind ?? resource.kind) !== resource.kind) {
-    return bad(`the object is ${String(pod.apiVersion)}, Kind=${String(pod.kind)}, not ${apiVersion}, Kind=${resource.kind}`);
+  const apiVersion = targetApiVersion(target);
+  if ((pod.apiVersion ?? apiVersion) !== apiVersion || (pod.kind ?? target.kind) !== target.kind) {
+    return bad(`the object is ${String(pod.apiVersion)}, Kind=${String(pod.kind)}, not ${apiVersion}, Kind=${target.kind}`);
   }
   const own = pod.metadata?.namespace;
   if (own && own !== namespace) return bad('the namespace of the provided object does not match the namespace sent on the request');
-  return { pod: { apiVersion, kind: resource.kind, ...pod, metadata: { ...pod.metadata, namespace } } };
+  return { pod: { apiVersion, kind: target.kind, ...pod, metadata: { ...pod.metadata, namespace } } };
 }
 
 async function runRound(result: DispatchResult, settings: Settings, state: ReinvocationState, reinvocation: boolean): Promise<void> {
   for (const [index, webhook] of settings.webhooks.entries()) {
+    if (!rulesMatch(webhook.rules, settings.context.target)) continue;
     if (!selectorsMatch(webhook, result.pod, settings.namespaceLabels)) continue;
     if (!isCalledInRound(state, index, reinvocation)) continue;
     const before = result.pod;

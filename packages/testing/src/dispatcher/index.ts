@@ -1,6 +1,8 @@
 // A kube-apiserver-like caller of mutating webhooks, for tests and benchmarks.
 export * from './errors.js';
 export * from './registration.js';
+export * from './rules.js';
+export * from './net-errors.js';
 export * from './ca-bundle.js';
 export * from './clients.js';
 export * from './review-request.js';

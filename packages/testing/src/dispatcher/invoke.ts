@@ -4,13 +4,15 @@ import { applyWebhookPatch, type PatchOutcome } from './apply-patch.js';
 import { caBundlePem, CaBundleError } from './ca-bundle.js';
 import type { WebhookClients } from './clients.js';
 import { AdmissionInternalError, WebhookCallError, WebhookDeniedError } from './errors.js';
-import { isSuccessStatus, postReview, statusError } from './http-call.js';
+import { callFailure, isSuccessStatus, postReview, statusError } from './http-call.js';
 import { chooseReviewVersion, type ReviewVersion, type Webhook } from './registration.js';
-import { buildAdmissionReview, callUrl, type AdmittedResource } from './review-request.js';
+import { buildAdmissionReview, callUrl } from './review-request.js';
 import { readAdmissionResponse, type AdmissionStatus } from './review-response.js';
+import type { AdmissionTarget } from './rules.js';
 
 // One webhook invocation (callAttrMutatingHook): dry-run check, AdmissionReview,
-// HTTPS POST, response checks, patch. Never throws for an admission outcome: the
+// client, dial (a registration may say the dial fails), HTTPS POST, response
+// checks, patch. Never throws for an admission outcome: the
 // error, if any, is returned with what was learnt before it happened.
 
 /** What every call of one dispatch shares. */
@@ -22,8 +24,9 @@ export interface InvocationContext {
   clients: WebhookClients;
   strictV1beta1: boolean;
   reinvocation: boolean;
-  /** What is admitted; default v1 Pods. */
-  resource?: AdmittedResource;
+  target: AdmissionTarget;
+  /** The deadline of one call, from the webhook's timeoutSeconds. */
+  deadline: (timeoutSeconds: number) => AbortSignal;
 }
 
 /** One call as it happened. */
@@ -97,9 +100,12 @@ export async function invokeWebhook(webhook: Webhook, pod: Pod, ctx: InvocationC
 async function exchange(webhook: Webhook, pod: Pod, version: ReviewVersion, ctx: InvocationContext, trace: Trace): Promise<PatchOutcome> {
   checkDryRun(webhook, ctx.dryRun);
   trace.uid = ctx.uid();
-  const review = buildAdmissionReview(pod, { uid: trace.uid, version, namespace: ctx.namespace, dryRun: ctx.dryRun, userInfo: ctx.userInfo, ...(ctx.resource ? { resource: ctx.resource } : {}) });
+  const review = buildAdmissionReview(pod, { uid: trace.uid, version, namespace: ctx.namespace, dryRun: ctx.dryRun, userInfo: ctx.userInfo, target: ctx.target });
   const agent = ctx.clients.agentFor(trustedCa(webhook));
-  const answer = await postReview(agent, webhook.name, callUrl(webhook.url, webhook.timeoutSeconds), JSON.stringify(review), webhook.timeoutSeconds * 1000);
+  const url = callUrl(webhook.url, webhook.timeoutSeconds);
+  if (webhook.dialError) throw callFailure(webhook.name, url, webhook.dialError);
+  const target = webhook.dialAddress ? { url, dialAddress: webhook.dialAddress } : { url };
+  const answer = await postReview(agent, webhook.name, target, JSON.stringify(review), ctx.deadline(webhook.timeoutSeconds));
   trace.status = answer.status;
   if (!isSuccessStatus(answer.status)) throw statusError(webhook.name, answer);
   const reading = readAdmissionResponse(answer.body, { uid: trace.uid, version, strictV1beta1: ctx.strictV1beta1 });
@@ -107,7 +113,7 @@ async function exchange(webhook: Webhook, pod: Pod, version: ReviewVersion, ctx:
   // Warnings reach the client even when the webhook then denies the request.
   trace.warnings = reading.value.warnings;
   if (!reading.value.allowed) throw denial(webhook.name, reading.value.status);
-  return applyWebhookPatch(webhook.name, pod, reading.value, ctx.resource);
+  return applyWebhookPatch(webhook.name, pod, reading.value, ctx.target);
 }
 
 /** A webhook with side effects cannot be called for a dry run; the request fails (400) whatever the policy. */

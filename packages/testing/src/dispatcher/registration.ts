@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { LabelSelector } from '@dd-admission/core';
 import { InvalidRegistrationError } from './errors.js';
+import { ruleSchema } from './rules.js';
 
 // One entry of a MutatingWebhookConfiguration (admissionregistration.k8s.io/v1),
-// reduced to what changes how a pod CREATE is dispatched. `rules` are not modelled:
-// every webhook here is registered for CREATE of v1 pods, as the cluster agent's are.
+// reduced to what changes how a CREATE is dispatched. Without `rules` a webhook is
+// registered for CREATE of v1 pods, as the cluster agent's are. `matchConditions`
+// are not modelled.
 
 /** The AdmissionReview versions the dispatcher can send, in the API server's order of preference. */
 export const SUPPORTED_REVIEW_VERSIONS = ['v1', 'v1beta1'] as const;
@@ -60,6 +62,15 @@ export const webhookRegistrationSchema = z.strictObject({
     }),
   objectSelector: labelSelectorSchema.optional(),
   namespaceSelector: labelSelectorSchema.optional(),
+  /** What the webhook is registered for; absent: CREATE of v1 pods. */
+  rules: z.array(ruleSchema).optional(),
+  /**
+   * Where the connection goes (`https://host:port`) when not to the URL's host, as the API
+   * server's service resolver sends a Service URL to an endpoint; TLS still verifies the URL's host.
+   */
+  dialAddress: z.url({ protocol: /^https$/ }).optional(),
+  /** The connection cannot be made (a Service without endpoints, say): each call fails with this dialer error. */
+  dialError: z.string().min(1).optional(),
 });
 
 /** A registration as written by a test (defaults optional). */

@@ -1,87 +1,142 @@
 import type { Pod } from '@dd-admission/core';
-import { dispatch, type DispatchResult, type WebhookClients, type WebhookRegistration } from '../dispatcher/index.js';
+import { createWebhookClients } from '../dispatcher/clients.js';
+import { dispatch, type DispatchResult } from '../dispatcher/dispatch.js';
+import type { WebhookRegistration } from '../dispatcher/registration.js';
 import { KubeApiStatusError, type StatusReason } from './api-errors.js';
 import type { ResourceType } from './resources.js';
 import type { KubeObject, ObjectStore } from './store.js';
 
-// Mutating admission on creates, as kube-apiserver runs it: the stored
-// MutatingWebhookConfigurations' entries whose rules match a CREATE of the
-// resource are called through the dispatcher harness (selectors, failurePolicy,
-// reinvocation, strict patches), for dry runs too; the object as admitted is
-// what gets stored (or, for dryRun=All, only returned). Off unless the double is
-// told how to reach the webhooks' Services.
+// Mutating admission on the double's creates, as kube-apiserver runs it: the
+// stored MutatingWebhookConfigurations (by name, each webhook in order) are
+// handed to the dispatcher harness, which selects them by rules, objectSelector
+// and namespaceSelector (against the stored Namespace's labels), calls them over
+// HTTPS with their CA bundle and timeout, honours failurePolicy and
+// reinvocationPolicy, and returns the object as mutated. A `clientConfig.service`
+// is resolved as the API server's endpoint resolver does (Service, port, ready
+// endpoints) and then dialled where the test says that Service answers.
+// matchConditions are ignored, and creates of cluster-scoped objects are not sent
+// to webhooks.
 
-/** Where a webhook's Service is reached from the double (the API server resolves `<svc>.<ns>.svc`; tests dial a local port). */
-export interface ServiceTarget {
+/** How the double reaches the webhooks registered in it. */
+export interface WebhookNetwork {
+  /**
+   * Where a Service's port answers (`https://127.0.0.1:<port>`), as the cluster network would
+   * route it; undefined: nothing listens there, and a call is refused at the endpoint's address.
+   */
+  serviceAddress?: (namespace: string, name: string, port: number) => string | undefined;
+  /** The deadline of one webhook call, from its timeoutSeconds; default a timer of that many seconds. */
+  deadline?: (timeoutSeconds: number) => AbortSignal;
+}
+
+/** One create the double sent through mutating admission, for assertions. */
+export interface AdmissionRecord {
+  resource: string;
   namespace: string;
-  name: string;
-  port: number;
-  path: string;
+  dryRun: boolean;
+  result: DispatchResult;
 }
 
-/** How the double calls the webhooks its configurations name. */
-export interface AdmissionOptions {
-  /** The URL of a Service reference. */
-  serviceUrl(service: ServiceTarget): string;
-  /** Keep-alive clients for the calls (say, checking certificates for the Service's DNS name); default fresh ones per create. */
-  clients?: WebhookClients;
+/** The double's admission chain. */
+export interface Admission {
+  /** The object as mutating admission leaves it; throws the API server's error when a webhook fails the request. */
+  admit(r: ResourceType, namespace: string, object: KubeObject, dryRun: boolean): Promise<KubeObject>;
+  /** Every create that reached a webhook, oldest first. */
+  readonly records: AdmissionRecord[];
+  close(): Promise<void>;
 }
 
-const CONFIGURATIONS = 'mutatingwebhookconfigurations.admissionregistration.k8s.io';
+type Obj = Record<string, unknown>;
 
-type Json = Record<string, unknown>;
+const WEBHOOK_STORAGE = 'mutatingwebhookconfigurations.admissionregistration.k8s.io';
+const ROUTABLE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'];
+const REASONS: Readonly<Record<number, StatusReason>> = { 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 422: 'Invalid', 503: 'ServiceUnavailable' };
 
-/** Runs the matching mutating webhooks on a CREATE of `object`; the admitted object, or a KubeApiStatusError as the API server answers. */
-export async function admitCreate(r: ResourceType, namespace: string, object: KubeObject, dryRun: boolean, store: ObjectStore, options: AdmissionOptions): Promise<KubeObject> {
-  const webhooks = registrations(r, store, options);
-  if (webhooks.length === 0) return object;
-  const namespaceLabels = (store.get('namespaces', '', namespace)?.metadata.labels as Record<string, string> | undefined) ?? {};
-  const result = await dispatch(object as Pod, {
-    namespace,
-    webhooks,
-    dryRun,
-    namespaceLabels,
-    resource: { group: r.group, version: r.version, resource: r.plural, kind: r.kind },
-    ...(options.clients ? { clients: options.clients } : {}),
-  });
-  if (result.rejected) throw rejection(result.rejected);
-  return result.pod as KubeObject;
-}
-
-/** Every stored entry registered for CREATE of `r`, in configuration name then entry order. */
-function registrations(r: ResourceType, store: ObjectStore, options: AdmissionOptions): WebhookRegistration[] {
-  const configurations = store.list(CONFIGURATIONS).sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
-  return configurations.flatMap((c) => ((c.webhooks as Json[] | undefined) ?? []).filter((w) => matchesCreate(w, r)).map((w) => registration(w, options)));
-}
-
-function matchesCreate(webhook: Json, r: ResourceType): boolean {
-  const has = (values: unknown, value: string) => Array.isArray(values) && (values.includes('*') || values.includes(value));
-  return ((webhook.rules as Json[] | undefined) ?? []).some(
-    (rule) => has(rule.operations, 'CREATE') && has(rule.apiGroups, r.group) && has(rule.apiVersions, r.version) && has(rule.resources, r.plural),
-  );
-}
-
-function registration(w: Json, options: AdmissionOptions): WebhookRegistration {
-  const cc = (w.clientConfig as Json | undefined) ?? {};
-  const service = cc.service as { namespace: string; name: string; port?: number; path?: string } | undefined;
-  const url = service ? options.serviceUrl({ namespace: service.namespace, name: service.name, port: service.port ?? 443, path: service.path ?? '/' }) : String(cc.url);
-  const pick = <K extends keyof WebhookRegistration>(key: K) => (w[key] === undefined ? {} : { [key]: w[key] as WebhookRegistration[K] });
+/** The admission chain of one double over its store. */
+export function createAdmission(store: ObjectStore, network: WebhookNetwork = {}): Admission {
+  const clients = createWebhookClients();
+  const records: AdmissionRecord[] = [];
   return {
-    name: String(w.name),
-    url,
-    ...(typeof cc.caBundle === 'string' ? { caBundle: cc.caBundle } : {}),
-    ...pick('failurePolicy'),
-    ...pick('timeoutSeconds'),
-    ...pick('reinvocationPolicy'),
-    ...pick('sideEffects'),
-    ...pick('admissionReviewVersions'),
-    ...pick('objectSelector'),
-    ...pick('namespaceSelector'),
+    records,
+    async admit(r, namespace, object, dryRun) {
+      const webhooks = r.namespaced ? registrations(store, network) : [];
+      if (webhooks.length === 0) return object;
+      const result = await dispatch(object as Pod, {
+        namespace,
+        webhooks,
+        target: { group: r.group, version: r.version, kind: r.kind, resource: r.plural, namespaced: true },
+        dryRun,
+        namespaceLabels: store.get('namespaces', '', namespace)?.metadata.labels ?? {},
+        clients,
+        ...(network.deadline ? { deadline: network.deadline } : {}),
+      });
+      if (result.calls.length > 0 || result.rejected) records.push({ resource: r.plural, namespace, dryRun, result });
+      if (result.rejected) throw new KubeApiStatusError(result.rejected.code, REASONS[result.rejected.code] ?? 'InternalError', result.rejected.reason);
+      return result.pod as KubeObject;
+    },
+    close: () => clients.close(),
   };
 }
 
-const REASONS: Readonly<Record<number, StatusReason>> = { 400: 'BadRequest', 422: 'Invalid' };
+/** Every stored webhook, configurations by name, as the dispatcher's registrations. */
+function registrations(store: ObjectStore, network: WebhookNetwork): WebhookRegistration[] {
+  const configurations = store.list(WEBHOOK_STORAGE).sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
+  return configurations.flatMap((c) => ((c.webhooks as Obj[] | undefined) ?? []).map((w) => registration(w, store, network)));
+}
 
-function rejection(r: NonNullable<DispatchResult['rejected']>): KubeApiStatusError {
-  return new KubeApiStatusError(r.code, REASONS[r.code] ?? 'InternalError', r.reason);
+function registration(w: Obj, store: ObjectStore, network: WebhookNetwork): WebhookRegistration {
+  const clientConfig = (w.clientConfig ?? {}) as { url?: string; caBundle?: string; service?: ServiceReference };
+  const service = clientConfig.service;
+  const where = service ? { url: serviceUrl(service), ...route(service, store, network) } : { url: clientConfig.url ?? '' };
+  return {
+    ...where,
+    name: w.name as string,
+    ...(clientConfig.caBundle ? { caBundle: clientConfig.caBundle } : {}),
+    ...pick(w, ['failurePolicy', 'timeoutSeconds', 'reinvocationPolicy', 'sideEffects', 'admissionReviewVersions', 'objectSelector', 'namespaceSelector', 'rules']),
+  } as WebhookRegistration;
+}
+
+interface ServiceReference {
+  namespace: string;
+  name: string;
+  path?: string;
+  port?: number;
+}
+
+/** The URL the API server posts to for a Service reference (its default resolver's): `https://<name>.<ns>.svc:<port><path>`. */
+function serviceUrl(s: ServiceReference): string {
+  return `https://${s.name}.${s.namespace}.svc:${s.port ?? 443}${s.path ?? ''}`;
+}
+
+/** ResolveEndpoint: the Service, its port, a ready endpoint for that port, then where the test says it answers. */
+function route(s: ServiceReference, store: ObjectStore, network: WebhookNetwork): { dialAddress: string } | { dialError: string } {
+  const port = s.port ?? 443;
+  const service = store.get('services', s.namespace, s.name) as { spec?: { type?: string; ports?: { name?: string; port: number }[] } } | undefined;
+  if (!service) return { dialError: `service "${s.name}" not found` };
+  const servicePort = service.spec?.ports?.find((p) => p.port === port);
+  if (!servicePort) return { dialError: `no service port ${port} found for service "${s.name}"` };
+  const type = service.spec?.type ?? 'ClusterIP';
+  if (!ROUTABLE_TYPES.includes(type)) return { dialError: `unsupported service type "${type}"` };
+  const endpoint = readyEndpoint(store.get('endpoints', s.namespace, s.name), servicePort.name ?? '');
+  if (!endpoint) return { dialError: `no endpoints available for service "${s.name}"` };
+  const address = network.serviceAddress?.(s.namespace, s.name, port);
+  return address ? { dialAddress: address } : { dialError: `dial tcp ${endpoint}: connect: connection refused` };
+}
+
+interface EndpointSubset {
+  addresses?: { ip: string }[];
+  ports?: { name?: string; port: number }[];
+}
+
+/** `ip:port` of the first ready address whose subset has the Service port's name; undefined when none. */
+function readyEndpoint(endpoints: KubeObject | undefined, portName: string): string | undefined {
+  for (const subset of (endpoints?.subsets as EndpointSubset[] | undefined) ?? []) {
+    const port = subset.ports?.find((p) => (p.name ?? '') === portName);
+    const address = subset.addresses?.[0];
+    if (port && address) return `${address.ip}:${port.port}`;
+  }
+  return undefined;
+}
+
+function pick(object: Obj, keys: readonly string[]): Obj {
+  return Object.fromEntries(keys.filter((k) => object[k] !== undefined && object[k] !== null).map((k) => [k, object[k]]));
 }

@@ -15,7 +15,8 @@ export type StatusReason =
   | 'Expired'
   | 'InternalError'
   | 'ServiceUnavailable'
-  | 'Unauthorized';
+  | 'Unauthorized'
+  | 'Forbidden';
 
 /** A request the double refuses, carrying the Status it answers with. */
 export class KubeApiStatusError extends Error {

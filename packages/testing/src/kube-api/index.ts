@@ -6,6 +6,7 @@ export * from './selectors.js';
 export * from './patch.js';
 export * from './validation.js';
 export * from './faults.js';
-export * from './kubeconfig.js';
 export * from './admission.js';
+export * from './access.js';
+export * from './kubeconfig.js';
 export * from './server.js';

@@ -1,5 +1,5 @@
 import { badRequest, KubeApiStatusError } from './api-errors.js';
-import { listKey, type KubeObject } from './store.js';
+import { compareKeys, listKey, type KubeObject } from './store.js';
 
 // `limit` / `continue` on lists, as the API server pages them: a page of at most
 // `limit` objects in list order, a continue token naming where the next page
@@ -23,13 +23,13 @@ interface Token {
 }
 
 /** The page `params` asks for out of `items` (in list order); `isCompacted` says whether a revision is beyond the history. */
-export function page(items: readonly KubeObject[], params: URLSearchParams, revision: number, isCompacted: (rv: number) => boolean): Page {
+export function page(items: readonly Readonly<KubeObject>[], params: URLSearchParams, revision: number, isCompacted: (rv: number) => boolean): Page {
   const limit = Number(params.get('limit') ?? 0);
   const token = readToken(params.get('continue'));
   if (token && isCompacted(token.rv)) {
     throw new KubeApiStatusError(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
   }
-  const rest = token ? items.filter((o) => listKey(o).localeCompare(token.start) > 0) : items;
+  const rest = token ? items.filter((o) => compareKeys(listKey(o), token.start) > 0) : items;
   const resourceVersion = token?.rv ?? revision;
   if (!Number.isInteger(limit) || limit <= 0 || rest.length <= limit) return { items: [...rest], resourceVersion };
   const shown = rest.slice(0, limit);

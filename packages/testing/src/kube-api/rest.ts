@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { admitCreate, type AdmissionOptions } from './admission.js';
+import type { Admission } from './admission.js';
 import { badRequest, KubeApiStatusError, notFound, unknownResource } from './api-errors.js';
 import { page } from './paging.js';
 import { applyPatchBody } from './patch.js';
@@ -11,17 +11,17 @@ import { admit } from './validation.js';
 
 // The verbs on a resource: get, list, watch, create, update (PUT), patch and
 // delete, with the API server's answers (201 on create, Status on errors, list
-// items without apiVersion/kind, watch events as JSON lines).
+// items without apiVersion/kind, watch events as JSON lines). A create goes
+// through the registered mutating webhooks first, dry run or not.
 
 const MAX_BODY = 3 * 1024 * 1024;
 
-/** What the handlers need: routing data, the store, open watches and their longest life. */
+/** What the handlers need: routing data, the store, mutating admission, open watches and their longest life. */
 export interface RestContext extends RouteContext {
   store: ObjectStore;
+  admission: Admission;
   watches: Set<() => void>;
   maxWatchSeconds: number;
-  /** Runs the registered mutating webhooks on creates when set. */
-  admission?: AdmissionOptions;
 }
 
 /** Serves one request on a resource. */
@@ -87,7 +87,8 @@ function dryRunOf(url: URL, method: string): boolean {
 async function create(res: ServerResponse, r: ResourceType, namespace: string, body: unknown, ctx: RestContext, dryRun: boolean): Promise<void> {
   const object = checkBody(body, r, namespace, undefined);
   if (object.metadata.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
-  const mutated = ctx.admission && namespace ? await admitCreate(r, namespace, typed(r, object), dryRun, ctx.store, ctx.admission) : object;
+  // Webhooks see the object as the request names it; validation comes after them, as on the API server.
+  const mutated = await ctx.admission.admit(r, namespace, typed(r, object), dryRun);
   send(res, 201, typed(r, ctx.store.create(r, namespace, admit(r, canonical(r, mutated)), { dryRun })));
 }
 
@@ -106,7 +107,8 @@ function checkBody(body: unknown, r: ResourceType, namespace: string, name: stri
 
 function list(res: ServerResponse, url: URL, r: ResourceType, namespace: string | undefined, ctx: RestContext): void {
   const keep = filters(url);
-  const all = ctx.store.list(r.storage, namespace || undefined).filter(keep);
+  // The stored objects are only serialized here, never changed: no copies, whatever the list's size.
+  const all = ctx.store.view(r.storage, namespace || undefined).filter(keep);
   const shown = page(all, url.searchParams, ctx.store.revision(), (rv) => ctx.store.eventsSince(r.storage, rv) === undefined);
   // List items carry no apiVersion/kind, as on the real API.
   send(res, 200, {
@@ -174,7 +176,8 @@ export function typed(r: ResourceType, object: KubeObject): KubeObject {
   return { ...object, apiVersion: groupVersion(r), kind: r.kind };
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+/** The request body as JSON; 400 when it is not, 413 when it is too large. */
+export async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

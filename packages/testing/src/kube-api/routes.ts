@@ -6,7 +6,7 @@ import { coreVersions, groupList, resourceList, type ResourceTable, type Resourc
 /** What routing needs: the served resources and the /version answer. */
 export interface RouteContext {
   table: ResourceTable;
-  version: { major: string; minor: string };
+  version: { major: string; minor: string; gitVersion?: string };
 }
 
 /** What a URL path names. */
@@ -18,7 +18,8 @@ export type Target =
 export function route(path: string, ctx: RouteContext): Target | undefined {
   const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
   if (parts.length === 1 && parts[0] === 'version') {
-    return { kind: 'document', body: { ...ctx.version, gitVersion: `v${ctx.version.major}.${ctx.version.minor}.0`, platform: 'linux/amd64' } };
+    const { major, minor } = ctx.version;
+    return { kind: 'document', body: { major, minor, gitVersion: ctx.version.gitVersion ?? `v${major}.${minor}.0`, platform: 'linux/amd64' } };
   }
   if (parts[0] === 'api') {
     if (parts.length === 1) return { kind: 'document', body: coreVersions() };

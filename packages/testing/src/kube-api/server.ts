@@ -2,12 +2,13 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AdmissionOptions } from './admission.js';
+import { accessReview, ANONYMOUS, createAccessRules, forbidden, type AccessRules } from './access.js';
+import { createAdmission, type AdmissionRecord, type WebhookNetwork } from './admission.js';
 import { KubeApiStatusError, unknownResource } from './api-errors.js';
 import { createFaults, type FaultAction, type Faults } from './faults.js';
 import { kubeconfigYaml, type KubeconfigOptions } from './kubeconfig.js';
 import { resourceTable, type ResourceType } from './resources.js';
-import { canonical, fail, send, serveResource, statusBody, typed, type RestContext } from './rest.js';
+import { canonical, fail, readJson, send, serveResource, statusBody, typed, type RestContext } from './rest.js';
 import { route, type Target } from './routes.js';
 import { createStore, type KubeObject, type ObjectStore } from './store.js';
 import { admit } from './validation.js';
@@ -15,17 +16,18 @@ import { admit } from './validation.js';
 // An HTTP(S) server speaking the Kubernetes REST API for the resources the
 // controllers and the tags webhook use: GET / LIST / CREATE / UPDATE / PATCH /
 // DELETE, resourceVersion conflicts, paged lists (`limit` / `continue`),
-// `dryRun=All` creates, `watch=true` streams that resume from a
-// resourceVersion (410 Gone when too old), discovery, /version, fault
-// injection, and (when asked) the registered mutating webhooks on creates. Only loopback: it is a test double, never a server for anyone else.
+// `dryRun=All` creates, creates sent through the registered mutating webhooks,
+// `watch=true` streams that resume from a resourceVersion (410 Gone when too
+// old), discovery, /version, access rules (403 Forbidden, SelfSubjectAccessReviews)
+// and fault injection. Only loopback: it is a test double, never a server for anyone else.
 
 export interface KubeApiOptions {
   /** Serve HTTPS with this pair (the kubeconfig then carries the certificate as CA); plain HTTP when absent. */
   tls?: { cert: string; key: string };
   /** Versions of admissionregistration MutatingWebhookConfigurations served; default only v1 (v1beta1 answers 404, as on Kubernetes 1.22+). */
   admissionVersions?: readonly ('v1' | 'v1beta1')[];
-  /** What GET /version answers; default 1.28. */
-  serverVersion?: { major: string; minor: string };
+  /** What GET /version answers (gitVersion default `v<major>.<minor>.0`, as a distribution's `v1.29.3-eks-ae9a62a`); default 1.28. */
+  serverVersion?: { major: string; minor: string; gitVersion?: string };
   /** Clock for creationTimestamp (epoch ms). */
   now?: () => number;
   /** Events kept for watch resumption; default 1000. */
@@ -34,8 +36,10 @@ export interface KubeApiOptions {
   maxWatchSeconds?: number;
   /** Port to listen on (127.0.0.1); default an ephemeral one. */
   port?: number;
-  /** Run the registered mutating webhooks on creates (dry runs included), reaching their Services this way; off by default. */
-  admission?: AdmissionOptions;
+  /** How the registered mutating webhooks are reached (Service addresses, call deadlines). */
+  webhooks?: WebhookNetwork;
+  /** More API groups: `cilium.io` serves Cilium's policies, any other is an empty group (`config.openshift.io`). */
+  apiGroups?: readonly string[];
 }
 
 /** One request the double answered, for assertions (who wrote what). */
@@ -59,11 +63,15 @@ export interface KubeApi {
   readonly port: number;
   readonly store: ObjectStore;
   readonly faults: Faults;
+  /** Who may do what: everything unless a test denies it. */
+  readonly access: AccessRules;
   /** Every answered request, oldest first (the last 10 000). */
   readonly requests: RecordedRequest[];
+  /** Every create that reached a mutating webhook, with what the dispatch did, oldest first. */
+  readonly admissions: AdmissionRecord[];
   /** A kubeconfig for this server (token, namespace and context name optional). */
   kubeconfig(options?: Omit<KubeconfigOptions, 'server' | 'caPem'>): string;
-  /** Creates or replaces an object as a user with full rights would (validation and defaults apply). */
+  /** Creates or replaces an object as a user with full rights would (validation and defaults apply, webhooks are not called). */
   apply(object: KubeObject): KubeObject;
   /** Reads an object by apiVersion and kind; undefined when absent. */
   read(apiVersion: string, kind: string, name: string, namespace?: string): KubeObject | undefined;
@@ -84,25 +92,27 @@ const MAX_RECORDED = 10_000;
 
 /** Starts a double on 127.0.0.1. */
 export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeApi> {
-  const table = resourceTable(options.admissionVersions ?? ['v1']);
+  const table = resourceTable(options.admissionVersions ?? ['v1'], options.apiGroups);
   const store = createStore({ ...(options.now ? { now: options.now } : {}), ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}) });
   const faults = createFaults();
+  const access = createAccessRules();
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const watches = new Set<() => void>();
+  const admission = createAdmission(store, options.webhooks);
   const context: RestContext = {
     table,
     store,
+    admission,
     watches,
     maxWatchSeconds: options.maxWatchSeconds ?? 1800,
     version: options.serverVersion ?? { major: '1', minor: '28' },
-    ...(options.admission ? { admission: options.admission } : {}),
   };
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     req.on('error', () => {});
     res.on('error', () => {});
-    handle(req, res, context, faults, requests).catch((error: unknown) => send(res, 500, statusBody(500, 'InternalError', (error as Error).message)));
+    handle(req, res, context, { faults, access }, requests).catch((error: unknown) => send(res, 500, statusBody(500, 'InternalError', (error as Error).message)));
   };
   const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
   server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
@@ -131,7 +141,9 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
     port,
     store,
     faults,
+    access,
     requests,
+    admissions: admission.records,
     kubeconfig: (o = {}) => kubeconfigYaml({ ...o, server: url, ...(options.tls ? { caPem: options.tls.cert } : {}) }),
     apply(object) {
       const r = resourceOf(object.apiVersion ?? '', object.kind ?? '');
@@ -171,6 +183,7 @@ export async function startKubeApi(options: KubeApiOptions = {}): Promise<KubeAp
       const closed = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
       cutEverything();
       await closed;
+      await admission.close();
     },
   };
 }
@@ -185,7 +198,13 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, ctx: RestContext, faults: Faults, requests: RecordedRequest[]): Promise<void> {
+/** What a request meets before it is served. */
+interface Gates {
+  faults: Faults;
+  access: AccessRules;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, ctx: RestContext, gates: Gates, requests: RecordedRequest[]): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://double.invalid');
   const method = req.method ?? 'GET';
   const user = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -208,7 +227,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RestContex
     record.verb = verbOf(method, target.name !== undefined, isWatch);
   }
 
-  const fault = faults.take({ method, ...(target?.kind === 'resource' ? { resource: target.r.plural } : {}), watch: isWatch, ...(user ? { user } : {}) });
+  const fault = gates.faults.take({ method, ...(target?.kind === 'resource' ? { resource: target.r.plural } : {}), watch: isWatch, ...(user ? { user } : {}) });
   if (fault && (await applyFault(fault, req, res))) return;
 
   if (!target) return fail(res, unknownResource());
@@ -217,6 +236,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: RestContex
     return send(res, 200, target.body);
   }
   try {
+    const caller = user ?? ANONYMOUS;
+    if (target.r.plural === 'selfsubjectaccessreviews') {
+      if (method !== 'POST') throw new KubeApiStatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+      return send(res, 201, accessReview(gates.access, caller, await readJson(req)));
+    }
+    const request = { user: caller, verb: record.verb, resource: target.r.plural, group: target.r.group, namespace: target.namespace ?? '' };
+    if (!gates.access.allows(request)) throw forbidden(target.r, request, target.name);
     await serveResource(req, res, url, target, isWatch, ctx);
   } catch (error) {
     fail(res, error);

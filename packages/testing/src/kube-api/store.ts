@@ -49,7 +49,10 @@ export interface StoreOptions {
 export interface ObjectStore {
   /** The latest resourceVersion. */
   revision(): number;
+  /** Copies of the objects of `storage` (in `namespace` when given), in list order. */
   list(storage: string, namespace?: string): KubeObject[];
+  /** The stored objects themselves, in list order, for serializing without copies: never modify them. */
+  view(storage: string, namespace?: string): readonly Readonly<KubeObject>[];
   get(storage: string, namespace: string, name: string): KubeObject | undefined;
   /** Stores a new object (name or generateName required); throws AlreadyExists. A dry run returns it without storing it. */
   create(r: ResourceType, namespace: string, object: KubeObject, options?: { dryRun?: boolean }): KubeObject;
@@ -69,11 +72,25 @@ export function listKey(object: KubeObject): string {
   return `${object.metadata.namespace}/${object.metadata.name}`;
 }
 
+/** How list keys are ordered (code units, as etcd orders keys). */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Creates an empty store. */
 export function createStore(options: StoreOptions = {}): ObjectStore {
   const now = options.now ?? Date.now;
   const historyLimit = options.historyLimit ?? 1000;
   const objects = new Map<string, KubeObject>();
+  const inStorage = (storage: string, namespace: string | undefined): KubeObject[] => {
+    const out: KubeObject[] = [];
+    for (const [key, object] of objects) {
+      if (!key.startsWith(`${storage}\u0000`)) continue;
+      if (namespace !== undefined && (object.metadata.namespace ?? '') !== namespace) continue;
+      out.push(object);
+    }
+    return out.sort((a, b) => compareKeys(listKey(a), listKey(b)));
+  };
   const history: StoreEvent[] = [];
   const listeners = new Set<(event: StoreEvent) => void>();
   let revision = 1;
@@ -100,15 +117,8 @@ export function createStore(options: StoreOptions = {}): ObjectStore {
 
   return {
     revision: () => revision,
-    list(storage, namespace) {
-      const out: KubeObject[] = [];
-      for (const [key, object] of objects) {
-        if (!key.startsWith(`${storage}\u0000`)) continue;
-        if (namespace !== undefined && (object.metadata.namespace ?? '') !== namespace) continue;
-        out.push(structuredClone(object));
-      }
-      return out.sort((a, b) => listKey(a).localeCompare(listKey(b)));
-    },
+    list: (storage, namespace) => inStorage(storage, namespace).map((o) => structuredClone(o)),
+    view: inStorage,
     get(storage, namespace, name) {
       const found = objects.get(keyOf(storage, namespace, name));
       return found ? structuredClone(found) : undefined;

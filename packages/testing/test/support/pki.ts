@@ -4,8 +4,9 @@ import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 // A throwaway certificate authority and a server certificate for 127.0.0.1 /
-// localhost, generated per test file: the dispatcher must verify the webhook's
-// certificate against the CA bundle exactly as the API server does.
+// localhost (or the names given: a Service's `<name>.<ns>.svc`), generated per
+// test file: the dispatcher must verify the webhook's certificate against the CA
+// bundle and the host name exactly as the API server does.
 
 /** A CA and a server certificate it signed, all PEM. */
 export interface TestPki {
@@ -17,8 +18,8 @@ export interface TestPki {
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** A fresh CA named `name` and a server certificate for 127.0.0.1 and localhost. */
-export async function createTestPki(name = 'dd-admission test CA'): Promise<TestPki> {
+/** A fresh CA named `name` and a server certificate for `hosts` (IP addresses or DNS names). */
+export async function createTestPki(name = 'dd-admission test CA', hosts: readonly string[] = ['127.0.0.1', 'localhost']): Promise<TestPki> {
   const notBefore = new Date(Date.now() - DAY_MS);
   const notAfter = new Date(Date.now() + DAY_MS);
   const caKeys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
@@ -49,10 +50,7 @@ export async function createTestPki(name = 'dd-admission test CA'): Promise<Test
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'ip', value: '127.0.0.1' },
-        { type: 'dns', value: 'localhost' },
-      ]),
+      new x509.SubjectAlternativeNameExtension(hosts.map((host) => ({ type: /^[\d.]+$/.test(host) ? 'ip' : 'dns', value: host }))),
       await x509.AuthorityKeyIdentifierExtension.create(ca),
     ],
   });

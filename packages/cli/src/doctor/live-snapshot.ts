@@ -1,0 +1,104 @@
+import {
+  doctorContext,
+  findClusterAgent,
+  SNAPSHOT_RESOURCE_NAMES,
+  SNAPSHOT_RESOURCES,
+  snapshotFromLists,
+  type ClusterSnapshot,
+  type DoctorOptions,
+  type LiveFacts,
+  type SnapshotResource,
+  type Unreadable,
+} from '@dd-admission/core';
+import { KubeApiError, RESOURCES, type ApiResource, type KubeClient } from '@dd-admission/kube';
+
+// The snapshot of a live cluster, read through packages/kube and nothing but
+// reads: /version, the API groups, every resource the checks look at, listed
+// cluster-wide in pages of 500; then only the ConfigMaps the Cluster Agent's
+// env names and the one webhook certificate Secret (its namespace and name come
+// from the Cluster Agent's configuration). A read RBAC refuses becomes the
+// "needs <verb> <resource>" marker its checks skip with; a resource the server
+// does not serve (Cilium's, on a cluster without Cilium) is empty.
+
+/** What the doctor lists; Secrets and ConfigMaps are read one by one. */
+const LISTED = SNAPSHOT_RESOURCE_NAMES.filter((r) => r !== 'secrets' && r !== 'configmaps');
+
+/** Objects per list call, as kubectl and client-go page. */
+export const PAGE_SIZE = 500;
+
+type Lists = Partial<Record<SnapshotResource, unknown[]>>;
+
+/** Reads the cluster; `options` (the doctor's) say where the Cluster Agent and its configuration are. Throws the kube errors of an unreadable cluster. */
+export async function liveSnapshot(kube: KubeClient, options: DoctorOptions): Promise<ClusterSnapshot> {
+  const version = await kube.version();
+  const facts: LiveFacts = { serverVersion: { major: version.major, minor: version.minor, gitVersion: version.gitVersion }, apiGroups: await kube.apiGroups() };
+  const unreadable: Unreadable[] = [];
+  const lists: Lists = {};
+  for (const resource of LISTED) lists[resource] = await listed(kube, resource, unreadable);
+  // Each list is checked against its schema once; the objects read by name are added after.
+  let snapshot = snapshotFromLists(lists, { ...facts, unreadable });
+
+  const agent = findClusterAgent(snapshot, options.agentNamespace);
+  const configmaps = agent ? await fetched(kube, 'configmaps', agent.namespace, referencedConfigMaps(agent.container), unreadable) : [];
+  snapshot = withObjects(snapshot, { configmaps }, unreadable);
+  const context = doctorContext(snapshot, options);
+  const secretName = context.config?.admission_controller.certificate.secret_name ?? 'webhook-certificate';
+  const secrets = await fetched(kube, 'secrets', context.resourcesNamespace, [secretName], unreadable);
+  return withObjects(snapshot, { secrets }, unreadable);
+}
+
+/** The snapshot with the objects of `lists` added (each resource in it replaced), and the markers so far. */
+function withObjects(snapshot: ClusterSnapshot, lists: Lists, unreadable: readonly Unreadable[]): ClusterSnapshot {
+  const added = snapshotFromLists(lists);
+  const resources = Object.keys(lists) as SnapshotResource[];
+  const objects = { ...snapshot.objects, ...Object.fromEntries(resources.map((r) => [r, added.objects[r]])) };
+  return { ...snapshot, objects, unreadable: [...unreadable], malformed: [...snapshot.malformed, ...added.malformed] };
+}
+
+/** Every object of a resource, page by page; refused: empty, with the marker; not served: empty. */
+async function listed(kube: KubeClient, resource: SnapshotResource, unreadable: Unreadable[]): Promise<unknown[]> {
+  try {
+    return (await kube.listAll(apiResource(resource), { pageSize: PAGE_SIZE })).items;
+  } catch (error) {
+    return refusedOrAbsent(error, resource, 'list', unreadable);
+  }
+}
+
+/** The named objects of a resource in one namespace, by get; a missing one is left out. */
+async function fetched(kube: KubeClient, resource: 'secrets' | 'configmaps', namespace: string, names: readonly string[], unreadable: Unreadable[]): Promise<unknown[]> {
+  const r = resource === 'secrets' ? RESOURCES.secrets : RESOURCES.configMaps;
+  const out: unknown[] = [];
+  for (const name of new Set(names)) {
+    try {
+      const found = await kube.find(r, name, { namespace });
+      if (found) out.push(found);
+    } catch (error) {
+      out.push(...refusedOrAbsent(error, resource, 'get', unreadable));
+    }
+  }
+  return out;
+}
+
+/** 403: nothing, and the marker; 404 (the server does not serve the resource): nothing; anything else is thrown. */
+function refusedOrAbsent(error: unknown, resource: SnapshotResource, verb: string, unreadable: Unreadable[]): [] {
+  if (!(error instanceof KubeApiError) || (error.code !== 403 && error.code !== 404)) throw error;
+  if (error.code === 403 && !unreadable.some((u) => u.resource === resource)) unreadable.push({ resource, verb, message: error.message });
+  return [];
+}
+
+/** The ConfigMaps a container's env takes values from (valueFrom and envFrom). */
+function referencedConfigMaps(container: { env?: readonly { valueFrom?: unknown }[] | null; envFrom?: readonly { configMapRef?: { name: string } | null }[] | null }): string[] {
+  const fromEnv = (container.env ?? []).flatMap((e) => {
+    const name = (e.valueFrom as { configMapKeyRef?: { name?: string } } | undefined)?.configMapKeyRef?.name;
+    return name ? [name] : [];
+  });
+  const fromEnvFrom = (container.envFrom ?? []).flatMap((e) => (e.configMapRef ? [e.configMapRef.name] : []));
+  return [...fromEnvFrom, ...fromEnv];
+}
+
+/** The REST description of a snapshot resource (listed across namespaces, so its scope does not matter). */
+function apiResource(resource: SnapshotResource): ApiResource {
+  const { kind, apiVersion } = SNAPSHOT_RESOURCES[resource];
+  const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
+  return { group, version, resource, kind, namespaced: true };
+}
