@@ -21,9 +21,13 @@ export interface Journal {
   readonly owned: Set<object>;
 }
 
-/** Starts an empty journal over `pod`. */
-export function openJournal(webhook: WebhookName, pod: Pod): Journal {
-  return { webhook, pod, ops: [], events: [], owned: new Set() };
+/**
+ * Starts an empty journal over `pod`. `owned` continues the copies of the journal that
+ * produced `pod`, which then sees its pod edited in place: share it only when that
+ * pod is dropped whenever this journal's changes are.
+ */
+export function openJournal(webhook: WebhookName, pod: Pod, owned: Set<object> = new Set()): Journal {
+  return { webhook, pod, ops: [], events: [], owned };
 }
 
 function isMissing(value: Json): boolean {
