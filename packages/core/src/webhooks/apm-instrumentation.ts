@@ -7,13 +7,13 @@ import { injectAgentConfig } from './config-injection.js';
 import { envIndex } from './env-injection.js';
 import { initResources } from './init-resources.js';
 import { containersOf, note, prependEnv, setAnnotation } from './journal.js';
-import { ENABLED_LABEL, podLabel, type Gate } from './labels.js';
+import { ENABLED_LABEL, podLabel } from './labels.js';
 import { applyLibConfig } from './lib-config.js';
 import { INJECTION_MODE_ANNOTATION, INJECTOR_DEBUG_ANNOTATION, injectorImage } from './libraries.js';
 import { selectLibraries, type LibrarySelection } from './library-selection.js';
 import type { MutationEvent } from './report.js';
 import { ssiBasicConfig, ssiServiceEnv } from './ssi.js';
-import { injectTags } from './tags-injection.js';
+import { tagRun } from './tags-injection.js';
 import { done, failed, skipped, startRun, warn, type MutationContext, type Run, type WebhookResult } from './webhook.js';
 
 // The library-injection webhook of the injector era (7.57 and later): the
@@ -42,9 +42,11 @@ export function instrumentWithInjector(pod: Pod, context: MutationContext, confi
   // Tags and config leave labels, annotations and container names alone, so the choice holds after them.
   const selection = selectLibraries(first, pod, context, config);
   const selected = selection.inject || selection.code === 'already-injected';
-  const before = selected ? runSelectedMutators(pod, context, config) : done(first);
+  // The mutators' copies are shared with the injection: a failure of either drops them all.
+  const owned = new Set<object>();
+  const before = selected ? runSelectedMutators(pod, context, config, owned) : done(first);
   if (before.failure) return { ...before, warnings: [...first.warnings, ...before.warnings] };
-  const run = startRun('auto-instrumentation', before.pod);
+  const run = startRun('auto-instrumentation', before.pod, owned);
   run.warnings.push(...first.warnings, ...before.warnings);
   if (!selection.inject) {
     if (before.patch.length > 0) return join(before, done(run));
@@ -54,27 +56,28 @@ export function instrumentWithInjector(pod: Pod, context: MutationContext, confi
   if (error) return failed({ ...run, input: pod }, error.code, error.message);
   const injected = join(before, done(run));
   // As a reinvocation would: the init containers just added get the tags and config vars too.
-  const again = runSelectedMutators(injected.pod, context, config);
+  // Its own copies: on its failure, the injected pod is the result's.
+  const again = runSelectedMutators(injected.pod, context, config, new Set());
   return again.failure ? again : join(injected, again);
 }
 
-const SELECTED: Gate = { pass: true, reason: 'the pod is selected for library injection' };
-
-/** Tags, then config, each when its own webhook is enabled, for the pods /injectlib selects (7.64); nothing before that. */
-function runSelectedMutators(pod: Pod, context: MutationContext, config: AdmissionConfig): WebhookResult {
+/**
+ * Tags, then config, each when its own webhook is enabled and without its own gate, for
+ * the pods /injectlib selects (7.64); nothing before that. Both edit the copies in `owned`.
+ */
+function runSelectedMutators(pod: Pod, context: MutationContext, config: AdmissionConfig, owned: Set<object>): WebhookResult {
   const empty = done(startRun('auto-instrumentation', pod));
   if (!hasChange(config.agentVersion, 'injectlib-config-and-tags')) return empty;
   const ac = config.admission_controller;
-  const tags = ac.inject_tags.enabled ? injectTags(pod, context, config, SELECTED) : empty;
+  const tags = ac.inject_tags.enabled ? tagRun(startRun('tags', pod, owned), context) : empty;
   if (tags.failure) return restamp(tags, pod);
-  const cfg = ac.inject_config.enabled ? configMutation(tags.pod, context, config) : done(startRun('auto-instrumentation', tags.pod));
+  const cfg = ac.inject_config.enabled ? configMutation(startRun('config', tags.pod, owned), context, config) : done(startRun('auto-instrumentation', tags.pod));
   if (cfg.failure) return restamp(cfg, pod);
   return join(tags, cfg);
 }
 
 /** The config webhook's injection without its own gate (config-injection-7.78.md §9). */
-function configMutation(pod: Pod, context: MutationContext, config: AdmissionConfig): WebhookResult {
-  const run = startRun('config', pod);
+function configMutation(run: Run, context: MutationContext, config: AdmissionConfig): WebhookResult {
   const failure = injectAgentConfig(run, context, config);
   return failure ? failed(run, failure.code, failure.message) : done(run);
 }

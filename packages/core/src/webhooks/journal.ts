@@ -21,9 +21,13 @@ export interface Journal {
   readonly owned: Set<object>;
 }
 
-/** Starts an empty journal over `pod`. */
-export function openJournal(webhook: WebhookName, pod: Pod): Journal {
-  return { webhook, pod, ops: [], events: [], owned: new Set() };
+/**
+ * Starts an empty journal over `pod`. `owned` continues the copies of the journal that
+ * produced `pod`, which then sees its pod edited in place: share it only when that
+ * pod is dropped whenever this journal's changes are.
+ */
+export function openJournal(webhook: WebhookName, pod: Pod, owned: Set<object> = new Set()): Journal {
+  return { webhook, pod, ops: [], events: [], owned };
 }
 
 function isMissing(value: Json): boolean {
@@ -113,15 +117,18 @@ function replaceAt(j: Journal, tokens: readonly Token[], value: Json): void {
   setAt(j, tokens, value);
 }
 
-/** Inserts `value` into the array at `tokens` (at the start or the end), creating the array when missing. */
-function insertInArray(j: Journal, tokens: readonly Token[], where: 'start' | 'end', value: Json): void {
+/**
+ * Inserts `value` into the array at `tokens` (at the start or the end), creating the array when missing.
+ * `pointer` is `tokens` as a JSON pointer; callers whose tokens need no escaping build it directly.
+ */
+function insertInArray(j: Journal, tokens: readonly Token[], where: 'start' | 'end', value: Json, pointer = toPointer(tokens)): void {
   const array = nodeAt(j.pod, tokens);
   if (!Array.isArray(array)) {
     addAt(j, tokens, [value]);
     return;
   }
   const index = where === 'start' ? 0 : array.length;
-  j.ops.push({ op: 'add', path: `${toPointer(tokens)}/${index}`, value });
+  j.ops.push({ op: 'add', path: `${pointer}/${index}`, value });
   const parent = writableParent(j, tokens);
   const last = tokens[tokens.length - 1]!;
   const copy = writable(j, array) as Json[];
@@ -136,12 +143,12 @@ export function containersOf(pod: Pod, list: ContainerList): readonly Container[
 
 /** Inserts env var `env` at index 0 of a container's env (the shared injection rule). */
 export function prependEnv(j: Journal, list: ContainerList, index: number, env: EnvVar): void {
-  insertInArray(j, ['spec', list, index, 'env'], 'start', env);
+  insertInArray(j, ['spec', list, index, 'env'], 'start', env, `/spec/${list}/${index}/env`);
 }
 
 /** Appends env var `env` at the end of a container's env. */
 export function appendEnv(j: Journal, list: ContainerList, index: number, env: EnvVar): void {
-  insertInArray(j, ['spec', list, index, 'env'], 'end', env);
+  insertInArray(j, ['spec', list, index, 'env'], 'end', env, `/spec/${list}/${index}/env`);
 }
 
 /** Sets the literal value of an existing env entry, keeping its position. */
@@ -151,12 +158,12 @@ export function setEnvValue(j: Journal, list: ContainerList, index: number, envI
 
 /** Appends a volume mount to a container. */
 export function appendVolumeMount(j: Journal, list: ContainerList, index: number, mount: VolumeMount): void {
-  insertInArray(j, ['spec', list, index, 'volumeMounts'], 'end', mount);
+  insertInArray(j, ['spec', list, index, 'volumeMounts'], 'end', mount, `/spec/${list}/${index}/volumeMounts`);
 }
 
 /** Inserts a volume mount before a container's others. */
 export function prependVolumeMount(j: Journal, list: ContainerList, index: number, mount: VolumeMount): void {
-  insertInArray(j, ['spec', list, index, 'volumeMounts'], 'start', mount);
+  insertInArray(j, ['spec', list, index, 'volumeMounts'], 'start', mount, `/spec/${list}/${index}/volumeMounts`);
 }
 
 /** Replaces a container's volume mount in place. */

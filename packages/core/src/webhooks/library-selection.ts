@@ -6,7 +6,7 @@ import { hasChange } from '../versions/behaviour-changes.js';
 import type { InjectorLibrary } from './apm-injector.js';
 import { containersOf } from './journal.js';
 import { ENABLED_LABEL, podLabel } from './labels.js';
-import { defaultLanguagesOf, defaultTag, languagesOf, libraryImage, resolveTag, type LibraryLanguage } from './libraries.js';
+import { defaultLanguagesOf, defaultTag, languagesOf, LIBRARY_LANGUAGES, libraryImage, resolveTag, type LibraryLanguage } from './libraries.js';
 import type { SkipCode } from './report.js';
 import { disabledNamespaces, isSsiEnabled } from './ssi.js';
 import { effectiveTargets, matchingTarget, targetJson } from './ssi-targets.js';
@@ -84,20 +84,35 @@ export function annotationLibraries(pod: Pod, config: AdmissionConfig): Injector
   const annotations = pod.metadata?.annotations ?? {};
   const registry = config.admission_controller.auto_instrumentation.container_registry;
   const out: InjectorLibrary[] = [];
-  const read = (lang: LibraryLanguage, prefix: string, container?: string) => {
-    for (const suffix of ['custom-image', 'version'] as const) {
-      const key = `${A}${prefix}${lang}-lib.${suffix}`;
-      if (!Object.hasOwn(annotations, key)) continue;
-      const value = annotations[key]!;
-      const image = suffix === 'custom-image' ? value : libraryImage(registry, lang, resolveTag(v, lang, value));
-      out.push({ lang, image, ...(container !== undefined ? { container } : {}), reason: `annotation ${key}` });
-    }
+  const read = (lang: LibraryLanguage, key: string, suffix: ImageSuffix, container?: string) => {
+    if (!Object.hasOwn(annotations, key)) return;
+    const value = annotations[key]!;
+    const image = suffix === 'custom-image' ? value : libraryImage(registry, lang, resolveTag(v, lang, value));
+    out.push({ lang, image, ...(container !== undefined ? { container } : {}), reason: `annotation ${key}` });
   };
+  // Building every container's keys costs more than the rest; most pods have no per-container key.
+  const perContainer = namesContainer(annotations);
   for (const lang of languagesOf(v)) {
-    read(lang, '');
-    for (const c of containersOf(pod, 'containers')) read(lang, `${c.name}.`, c.name);
+    for (const { suffix, key } of POD_WIDE_KEYS.get(lang)!) read(lang, key, suffix);
+    if (!perContainer) continue;
+    for (const c of containersOf(pod, 'containers')) for (const suffix of IMAGE_SUFFIXES) read(lang, `${A}${c.name}.${lang}-lib.${suffix}`, suffix, c.name);
   }
   return out;
+}
+
+const IMAGE_SUFFIXES = ['custom-image', 'version'] as const;
+type ImageSuffix = (typeof IMAGE_SUFFIXES)[number];
+/** Each language's pod-wide keys, in the order they are read, built once. */
+const POD_WIDE_KEYS = new Map(LIBRARY_LANGUAGES.map((lang) => [lang, IMAGE_SUFFIXES.map((suffix) => ({ suffix, key: `${A}${lang}-lib.${suffix}` }))] as const));
+const POD_WIDE_KEY_SET: ReadonlySet<string> = new Set([...POD_WIDE_KEYS.values()].flatMap((keys) => keys.map(({ key }) => key)));
+
+/** Whether an annotation may name a container (`<container>.<lang>-lib.<suffix>`): a library key that is not a pod-wide one (language names hold no dot). */
+function namesContainer(annotations: Readonly<Record<string, string>>): boolean {
+  for (const key of Object.keys(annotations)) {
+    if (!key.startsWith(A) || POD_WIDE_KEY_SET.has(key)) continue;
+    if (key.endsWith('-lib.version') || key.endsWith('-lib.custom-image')) return true;
+  }
+  return false;
 }
 
 /** Every default library at its default tag. */

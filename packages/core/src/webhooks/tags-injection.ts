@@ -19,7 +19,12 @@ export function injectTags(
   const run = startRun('tags', pod);
   if (gate.warning) warn(run, gate.warning);
   if (!gate.pass) return skipped(run, gate.code, gate.reason);
+  return tagRun(run, context);
+}
 
+/** The tags webhook's injection without its gate, into `run`'s pod. */
+export function tagRun(run: Run, context: MutationContext): WebhookResult {
+  const pod = run.input;
   if (injectFromLabels(run, pod.metadata?.labels, 'on the pod')) return done(run);
 
   const namespace = context.namespace || pod.metadata?.namespace || '';

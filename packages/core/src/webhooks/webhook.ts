@@ -48,9 +48,9 @@ export interface Run {
   readonly input: Pod;
 }
 
-/** Starts a webhook run over `pod`. */
-export function startRun(webhook: WebhookName, pod: Pod): Run {
-  return { journal: openJournal(webhook, pod), warnings: [], input: pod };
+/** Starts a webhook run over `pod`; `owned` as for openJournal. */
+export function startRun(webhook: WebhookName, pod: Pod, owned?: Set<object>): Run {
+  return { journal: openJournal(webhook, pod, owned), warnings: [], input: pod };
 }
 
 /** Adds a notice that changes nothing. */
