@@ -70,19 +70,8 @@ export async function loadConfig(args: ConfigArgs, io: Io): Promise<LoadedConfig
   if (surface && args.helmValues !== undefined) return layered(surface, extra, `Helm values ${args.helmValues}`, []);
   if (surface && args.datadogAgent !== undefined) return layered(surface, extra, `DatadogAgent ${args.datadogAgent}`, namespaceConflict(surface, args, args.datadogAgent));
   const namespace = args.agentNamespace ?? 'default';
-  const agentVersion = args.agentVersion === undefined ? undefined : { version: args.agentVersion, origin: '--agent-version' };
-  if (args.helmValues !== undefined) {
-    const values = parseConfigFile(await readText(args.helmValues, io), args.helmValues);
-    const surface = configFromHelmValues(values, { release: args.release, namespace, source: args.helmValues, agentVersion });
-    return layered(surface, extra, `Helm values ${args.helmValues}`, []);
-  }
-  if (args.datadogAgent !== undefined) {
-    const resource = pickDatadogAgent(await readText(args.datadogAgent, io), args.datadogAgent);
-    const surface = configFromDatadogAgent(resource, { namespace, source: args.datadogAgent, distribution: detectable(args.distributions), agentVersion });
-    return layered(surface, extra, `DatadogAgent ${args.datadogAgent}`, namespaceConflict(surface, args, args.datadogAgent));
-  }
   // Without deployment files only the flag says which release runs (validated already, so this does not throw).
-  const resolved = resolveAgentVersion({ explicit: agentVersion });
+  const resolved = resolveAgentVersion({ explicit: explicitVersion(args) });
   const parsed = parseConfig(extra, { agentVersion: resolved.version, agentVersionOrigin: resolved.origin });
   if (!parsed.ok) return parsed;
   const description = args.config !== undefined ? `configuration ${args.config}` : extra.length > 0 ? '--set' : 'Cluster Agent defaults';
@@ -105,15 +94,21 @@ export async function overrideSources(args: ConfigArgs, io: Io): Promise<ConfigS
 /** The Helm values or DatadogAgent surface the arguments name; undefined without either. */
 async function surfaceOf(args: ConfigArgs, io: Io): Promise<SurfaceConfigResult | undefined> {
   const namespace = args.agentNamespace ?? 'default';
+  const agentVersion = explicitVersion(args);
   if (args.helmValues !== undefined) {
     const values = parseConfigFile(await readText(args.helmValues, io), args.helmValues);
-    return configFromHelmValues(values, { release: args.release, namespace, source: args.helmValues });
+    return configFromHelmValues(values, { release: args.release, namespace, source: args.helmValues, agentVersion });
   }
   if (args.datadogAgent !== undefined) {
     const resource = pickDatadogAgent(await readText(args.datadogAgent, io), args.datadogAgent);
-    return configFromDatadogAgent(resource, { namespace, source: args.datadogAgent, distribution: detectable(args.distributions) });
+    return configFromDatadogAgent(resource, { namespace, source: args.datadogAgent, distribution: detectable(args.distributions), agentVersion });
   }
   return undefined;
+}
+
+/** The release --agent-version names, as version evidence; undefined without the flag. */
+function explicitVersion(args: ConfigArgs): { version: string; origin: string } | undefined {
+  return args.agentVersion === undefined ? undefined : { version: args.agentVersion, origin: '--agent-version' };
 }
 
 function layered(surface: SurfaceConfigResult, extra: readonly ConfigSource[], description: string, warnings: ConfigIssue[]): LoadedConfig {

@@ -60,6 +60,8 @@ interface WebhookProcess {
 
 async function startWebhook(env: Record<string, string>): Promise<WebhookProcess> {
   const args = ['--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--port', '0', '--host', '127.0.0.1', '--no-controllers', '--agent-namespace', AGENT_NAMESPACE];
+  // The seeded clusters run Cluster Agent 7.49.1: the server emulates that release, as it would in them.
+  args.push('--agent-version', '7.49');
   // Its log lines go to stdout, as the Cluster Agent's do.
   const child = spawn(process.execPath, [SERVER, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve, reject) => {

@@ -23,7 +23,7 @@ beforeAll(async () => {
   pki = await createTestPki('webhook CA', [HOST, '127.0.0.1']);
   stub = await startStubWebhook(pki);
   // The cluster agent's config webhook, served by the core, so patches are real ones.
-  stub.route('/injectconfig', (review) => ({ json: reviewWebhook(parseAdmissionReview(review), 'config', {}, defaultConfig()).response }));
+  stub.route('/injectconfig', (review) => ({ json: reviewWebhook(parseAdmissionReview(review), 'config', {}, defaultConfig('7.49')).response }));
 });
 afterAll(() => stub?.close());
 afterEach(async () => {
