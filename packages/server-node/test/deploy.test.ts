@@ -57,14 +57,16 @@ describe('deploy/*.yaml', () => {
     const all = await manifests();
     const webhook = byKind(all, 'ClusterRole').find((r) => r.metadata.name === 'dd-admission-webhook-configuration');
     expect(webhook!.rules).toEqual([
-      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: ['datadog-webhook'], verbs: ['get', 'list', 'watch', 'update'] },
-      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], verbs: ['create'] },
+      // Both kinds a 7.61+ server keeps, and deletes when disabled (7.63).
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], resourceNames: ['datadog-webhook'], verbs: ['get', 'list', 'watch', 'update', 'delete'] },
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'], verbs: ['create'] },
     ]);
     const [role] = byKind(all, 'Role');
     expect(role!.metadata.namespace).toBe('datadog');
     expect(role!.rules).toEqual([
       { apiGroups: [''], resources: ['secrets'], resourceNames: ['webhook-certificate'], verbs: ['get', 'list', 'watch', 'update'] },
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['dd-admission-webhook-leader-election'], verbs: ['get', 'update'] },
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
     ]);
