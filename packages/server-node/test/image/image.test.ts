@@ -180,7 +180,8 @@ describe('the image with --dev', () => {
       expect(result.patches.map((p) => p.webhook)).toEqual(Object.keys(paths));
       const app = result.pod.spec!.containers![0]!;
       expect(app.env).toEqual(expect.arrayContaining([{ name: 'DD_AGENT_HOST', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }, { name: 'DD_ENV', value: 'prod' }]));
-      expect(result.pod.spec!.initContainers?.map((c) => c.name)).toEqual(['datadog-lib-java-init']);
+      // The image emulates the newest release by default (7.78): the library and the apm-inject injector.
+      expect(result.pod.spec!.initContainers?.map((c) => c.name)).toEqual(['datadog-lib-java-init', 'datadog-init-apm-inject']);
 
       const metrics = await request(`${base}/metrics`, { dispatcher: client });
       const exposition = await metrics.body.text();
