@@ -2,6 +2,7 @@ import {
   allowReview,
   answerProbe,
   answersProbes,
+  encodeReviewResponse,
   InvalidReviewError,
   isProbeObject,
   parseAdmissionReview,
@@ -161,7 +162,7 @@ function badRequest(deps: ReviewDeps, message: string): ReviewAnswer {
 }
 
 function ok(review: AdmissionReviewResponse): ReviewAnswer {
-  return { status: 200, body: JSON.stringify(review) };
+  return { status: 200, body: encodeReviewResponse(review) };
 }
 
 /** The pod as far as log lines need it: any object (the core validates it properly). */

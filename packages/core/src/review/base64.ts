@@ -3,9 +3,12 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 // Patches are nearly always ASCII, for which the built-in btoa is exact and fast.
 const ASCII = /^[\x00-\x7f]*$/;
 
+/** A string of the base64 alphabet: it needs no escaping in JSON. */
+export type Base64 = string & { readonly __encoding: 'base64' };
+
 /** Standard base64 of the UTF-8 bytes of `text` (the core has no Buffer). */
-export function base64Utf8(text: string): string {
-  if (ASCII.test(text)) return btoa(text);
+export function base64Utf8(text: string): Base64 {
+  if (ASCII.test(text)) return btoa(text) as Base64;
   const bytes = new TextEncoder().encode(text);
   let out = '';
   let i = 0;
@@ -21,5 +24,5 @@ export function base64Utf8(text: string): string {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
     out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + '=';
   }
-  return out;
+  return out as Base64;
 }

@@ -1,8 +1,8 @@
 // Spec conformance: spec/webhooks.md §6 (decoding, response content) and §6.1 (fail open).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { admissionReviewSchema, hasReviewShape, InvalidReviewError, parseAdmissionReview, reviewWebhook, base64Utf8, type AdmissionReview } from '@dd-admission/core';
-import { admissionReviewArbitrary, oneFaultArbitrary, podArbitrary } from '@dd-admission/testing';
+import { admissionReviewSchema, encodeReviewResponse, hasReviewShape, InvalidReviewError, parseAdmissionReview, reviewWebhook, base64Utf8, type AdmissionReview } from '@dd-admission/core';
+import { admissionReviewArbitrary, libraryScenarioArbitrary, oneFaultArbitrary, podArbitrary, scenarioArbitrary, versionedConfigArbitrary } from '@dd-admission/testing';
 import { config, makePod, OPT_IN, fromBase64, applyPatch, hostIpEnv, entityIdEnv } from '../helpers.js';
 
 function review(object: unknown, apiVersion = 'admission.k8s.io/v1', namespace = 'shop'): AdmissionReview {
@@ -144,5 +144,37 @@ describe('webhooks §6 response', () => {
     const pod = makePod({ labels: { ...OPT_IN, 'tags.datadoghq.com/service': 'café' } });
     const { response } = reviewWebhook(review(pod), 'tags', {}, config());
     expect(JSON.parse(fromBase64(response.response.patch!))[0].value).toEqual([{ name: 'DD_SERVICE', value: 'café' }]);
+  });
+});
+
+describe('encodeReviewResponse', () => {
+  const scenarios = fc.oneof(scenarioArbitrary(), libraryScenarioArbitrary(versionedConfigArbitrary));
+  const webhooks = fc.constantFrom('config', 'tags', 'auto-instrumentation') as fc.Arbitrary<'config' | 'tags' | 'auto-instrumentation'>;
+  const apiVersions = fc.constantFrom('admission.k8s.io/v1', 'admission.k8s.io/v1beta1');
+  const uids = fc.string({ unit: 'grapheme', maxLength: 12 });
+
+  it('writes the same answer JSON.stringify does, patch last, for answers with and without a patch', () => {
+    let patched = 0;
+    fc.assert(
+      fc.property(scenarios, webhooks, apiVersions, uids, (s, webhook, apiVersion, uid) => {
+        const body = parseAdmissionReview({ apiVersion, kind: 'AdmissionReview', request: { uid, namespace: s.context.namespace, object: s.pod } });
+        const { response } = reviewWebhook(body, webhook, s.context, s.config);
+        const text = encodeReviewResponse(response);
+        expect(JSON.parse(text)).toEqual(response);
+        const { patch, ...rest } = response.response;
+        if (patch !== undefined) patched++;
+        expect(text).toBe(JSON.stringify({ ...response, response: patch === undefined ? rest : { ...rest, patch } }));
+      }),
+      { numRuns: 300 },
+    );
+    expect(patched).toBeGreaterThan(0);
+  });
+
+  it('answers a uid that needs escaping as JSON.stringify does', () => {
+    const body = review(makePod({ labels: OPT_IN }));
+    body.request.uid = 'a"b\\c\u2028';
+    const { response } = reviewWebhook(body, 'config', {}, config());
+    expect(response.response.patch).toBeDefined();
+    expect(JSON.parse(encodeReviewResponse(response)).response.uid).toBe('a"b\\c\u2028');
   });
 });
