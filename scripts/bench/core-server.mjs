@@ -16,7 +16,7 @@ const server = createServer({ cert: readFileSync(certFile), key: readFileSync(ke
   req.on('data', (chunk) => chunks.push(chunk));
   req.on('end', () => {
     const review = core.parseAdmissionReview(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-    const answer = JSON.stringify(core.reviewWebhook(review, 'config', context, config).response);
+    const answer = core.encodeReviewResponse(core.reviewWebhook(review, 'config', context, config).response);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(answer)) });
     res.end(answer);
   });
