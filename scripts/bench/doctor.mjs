@@ -12,19 +12,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const REPORT_RSS = fileURLToPath(new URL('./report-rss.mjs', import.meta.url));
 
-/** The healthy seeded cluster plus `count` web pods in `shop`, every other one created before the webhook (stale). */
-function clusterWithPods(testing, count) {
-  const objects = testing.clusterDocuments(testing.healthyCluster());
-  for (let i = 0; i < count; i++) {
-    const name = `web-7c9d8f6b5-${i.toString(36).padStart(5, '0')}`;
-    objects.push(i % 2 === 0 ? testing.webPod(name, '2026-05-25T08:00:00Z') : testing.webPod(name, '2025-12-20T09:00:00Z', []));
-  }
-  return objects;
-}
-
 /** ns per pod: the doctor's pod scan over the snapshot, and the core's mutate of the same pods as the preview runs it. */
 function scanCost(core, testing, compare, count) {
-  const snapshot = core.snapshotFromDocuments(clusterWithPods(testing, count));
+  const snapshot = core.snapshotFromDocuments(testing.healthyClusterWithWebPods(count));
   const context = core.doctorContext(snapshot, { now: Date.parse(testing.CLUSTER_NOW), readCertificate: testing.readCertificateFacts });
   const config = context.config;
   const pods = snapshot.objects.pods;
@@ -46,7 +36,7 @@ function scanCost(core, testing, compare, count) {
 async function liveRun(testing, dir, count) {
   const api = await testing.startKubeApi({ serverVersion: { major: '1', minor: '29', gitVersion: 'v1.29.3-eks-ae9a62a' } });
   try {
-    for (const o of clusterWithPods(testing, count)) api.apply(o);
+    for (const o of testing.healthyClusterWithWebPods(count)) api.apply(o);
     const kubeconfig = join(dir, `${count}.kubeconfig`);
     await writeFile(kubeconfig, api.kubeconfig({ token: 'bench', namespace: 'shop' }));
     const started = performance.now();

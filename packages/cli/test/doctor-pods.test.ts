@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDoctor, snapshotFromLists, type ClusterSnapshot, type DoctorOptions } from '@dd-admission/core';
 import { connectKube, RESOURCES, type KubeClient } from '@dd-admission/kube';
-import { AGENT_NAMESPACE, CLUSTER_NOW, clusterDocuments, healthyCluster, SEEDED_CLUSTERS, startKubeApi, webPod, type KubeApi, type KubeObject } from '@dd-admission/testing';
+import { AGENT_NAMESPACE, CLUSTER_NOW, healthyClusterWithWebPods, SEEDED_CLUSTERS, startKubeApi, type KubeApi, type KubeObject } from '@dd-admission/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readCertificate } from '../src/doctor/certificate.js';
 import { liveSnapshot, PAGE_SIZE } from '../src/doctor/live-snapshot.js';
@@ -42,19 +42,9 @@ async function withEveryPod(kube: KubeClient, live: ClusterSnapshot): Promise<Cl
   return { ...rest, objects: { ...live.objects, pods } };
 }
 
-/** The healthy cluster plus `count` web pods in `shop`, every other one created before the webhook (stale). */
-function withWebPods(count: number): object[] {
-  const objects = clusterDocuments(healthyCluster());
-  for (let i = 0; i < count; i++) {
-    const name = `web-7c9d8f6b5-${i.toString(36).padStart(5, '0')}`;
-    objects.push(i % 2 === 0 ? webPod(name, '2026-05-25T08:00:00Z') : webPod(name, '2025-12-20T09:00:00Z', []));
-  }
-  return objects;
-}
-
 describe('a live read of the pods', () => {
   it('keeps only the pods of the namespace the Cluster Agent is in, and scans every pod in pages', async () => {
-    const { api, kube } = await clusterOf(withWebPods(2 * PAGE_SIZE + 100));
+    const { api, kube } = await clusterOf(healthyClusterWithWebPods(2 * PAGE_SIZE + 100));
     const snapshot = await liveSnapshot(kube, OPTIONS);
     const stored = api.store.list('pods');
 
@@ -79,7 +69,7 @@ describe('a live read of the pods', () => {
   });
 
   it('an expired continue token mid-way starts the scan over, without counting a pod twice', async () => {
-    const { api, kube } = await clusterOf(withWebPods(PAGE_SIZE + 10));
+    const { api, kube } = await clusterOf(healthyClusterWithWebPods(PAGE_SIZE + 10));
     // The pods of datadog, then the first page of every pod, are answered; the second page is 410 Expired.
     api.faults.add({ match: { resources: ['pods'], methods: ['GET'] }, action: { kind: 'delay', ms: 0 }, times: 2 });
     api.faults.add({ match: { resources: ['pods'], methods: ['GET'] }, action: { kind: 'status', code: 410 }, times: 1 });
