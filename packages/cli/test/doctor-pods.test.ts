@@ -68,6 +68,18 @@ describe('a live read of the pods', () => {
     expect(runDoctor(snapshot, OPTIONS)).toEqual(runDoctor(await withEveryPod(kube, snapshot), OPTIONS));
   });
 
+  it('refused, no pod is kept and the pod checks are skipped, naming the permission', async () => {
+    const { api, kube } = await clusterOf(healthyClusterWithWebPods(10));
+    api.access.deny({ verb: 'list', resource: 'pods' });
+    const snapshot = await liveSnapshot(kube, OPTIONS);
+    expect(snapshot.objects.pods).toEqual([]);
+    expect(snapshot.podScan).toBeUndefined();
+    expect(snapshot.unreadable.map((u) => [u.resource, u.message])).toEqual([['pods', 'pods is forbidden: User "doctor" cannot list resource "pods" in API group "" at the cluster scope']]);
+    const report = runDoctor(snapshot, OPTIONS);
+    expect(report.cluster.objects['pods']).toBe(0);
+    expect(report.checks.find((c) => c.id === 'stale-pods')).toMatchObject({ status: 'skip', summary: 'not readable: needs list pods' });
+  });
+
   it('an expired continue token mid-way starts the scan over, without counting a pod twice', async () => {
     const { api, kube } = await clusterOf(healthyClusterWithWebPods(PAGE_SIZE + 10));
     // The pods of datadog, then the first page of every pod, are answered; the second page is 410 Expired.

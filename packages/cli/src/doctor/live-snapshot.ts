@@ -13,6 +13,7 @@ import {
   type LiveFacts,
   type MalformedObject,
   type PodScan,
+  type SnapshotPod,
   type SnapshotResource,
   type Unreadable,
 } from '@dd-admission/core';
@@ -49,10 +50,7 @@ export async function liveSnapshot(kube: KubeClient, options: DoctorOptions): Pr
   // Each list is checked against its schema once; the objects read after are added to it.
   let snapshot = snapshotFromLists(lists, { ...facts, unreadable });
 
-  // The scan of every pod below reports a refusal (cluster-wide) and the malformed ones.
-  const agentPods: unknown[] = [];
-  for (const namespace of clusterAgentNamespaces(snapshot, options.agentNamespace)) agentPods.push(...(await listed(kube, 'pods', [], namespace)));
-  snapshot = withObjects(snapshot, { pods: agentPods }, unreadable, { malformed: false });
+  snapshot = { ...snapshot, objects: { ...snapshot.objects, pods: await agentPods(kube, snapshot, options.agentNamespace) } };
   const agent = findClusterAgent(snapshot, options.agentNamespace);
   const configmaps = agent ? await fetched(kube, 'configmaps', agent.namespace, referencedConfigMaps(agent.container), unreadable) : [];
   snapshot = withObjects(snapshot, { configmaps }, unreadable);
@@ -71,11 +69,18 @@ function secretName(context: AgentContext): string {
 }
 
 /** The snapshot with the objects of `lists` added (each resource in it replaced), and the markers so far. */
-function withObjects(snapshot: ClusterSnapshot, lists: Lists, unreadable: readonly Unreadable[], report = { malformed: true }): ClusterSnapshot {
+function withObjects(snapshot: ClusterSnapshot, lists: Lists, unreadable: readonly Unreadable[]): ClusterSnapshot {
   const added = snapshotFromLists(lists);
   const resources = Object.keys(lists) as SnapshotResource[];
   const objects = { ...snapshot.objects, ...Object.fromEntries(resources.map((r) => [r, added.objects[r]])) };
-  return { ...snapshot, objects, unreadable: [...unreadable], malformed: [...snapshot.malformed, ...(report.malformed ? added.malformed : [])] };
+  return { ...snapshot, objects, unreadable: [...unreadable], malformed: [...snapshot.malformed, ...added.malformed] };
+}
+
+/** The pods of the namespaces the Cluster Agent can be in, kept whole: finding it reads them. The scan of every pod reports a refusal and the malformed ones. */
+async function agentPods(kube: KubeClient, snapshot: ClusterSnapshot, agentNamespace: string | undefined): Promise<SnapshotPod[]> {
+  const items: unknown[] = [];
+  for (const namespace of clusterAgentNamespaces(snapshot, agentNamespace)) items.push(...(await listed(kube, 'pods', [], namespace)));
+  return snapshotFromLists({ pods: items }).objects.pods;
 }
 
 /** Every object of a resource (in `namespace`, else cluster-wide), page by page; refused: empty, with the marker; not served: empty. */
@@ -92,16 +97,20 @@ type Scanned = { scan: PodScan; malformed: MalformedObject[] };
 /** Every pod, scanned page by page and dropped; undefined when the list is refused (with the marker) or not served. */
 async function scannedPods(kube: KubeClient, snapshot: ClusterSnapshot, context: AgentContext, unreadable: Unreadable[]): Promise<Scanned | undefined> {
   try {
-    try {
-      return await scan(kube.listPages(RESOURCES.pods, { pageSize: PAGE_SIZE }), snapshot, context);
-    } catch (error) {
-      if (!isExpired(error)) throw error;
-      // A continue token expired mid-way: start over with one unpaged list, as client-go's pager does.
-      return await scan([await kube.list(RESOURCES.pods)], snapshot, context);
-    }
+    return await scanPages(kube, snapshot, context);
   } catch (error) {
     refusedOrAbsent(error, 'pods', 'list', unreadable);
     return undefined;
+  }
+}
+
+/** The scan, page by page; a continue token that expired mid-way starts it over with one unpaged list, as client-go's pager does. */
+async function scanPages(kube: KubeClient, snapshot: ClusterSnapshot, context: AgentContext): Promise<Scanned> {
+  try {
+    return await scan(kube.listPages(RESOURCES.pods, { pageSize: PAGE_SIZE }), snapshot, context);
+  } catch (error) {
+    if (!isExpired(error)) throw error;
+    return await scan([await kube.list(RESOURCES.pods)], snapshot, context);
   }
 }
 
