@@ -75,5 +75,4 @@ export * from './doctor/distribution.js';
 export * from './doctor/probe.js';
 export { DOCTOR_CHECKS, DOCTOR_CHECK_IDS } from './doctor/registry.js';
 export * from './doctor/report.js';
-export { stalePod, staleJudge, type StaleJudge, type StalePod } from './doctor/checks/stale-pods.js';
 export { classifyProbeError, type ProbeFailure } from './doctor/checks/connectivity.js';
