@@ -9,9 +9,8 @@ import type { ClusterSnapshot, PodScan } from './snapshot.js';
 
 // Everything a check reads besides the snapshot: the Cluster Agent found in
 // it and its effective configuration, what the pods showed (scanned once for
-// every check), the distribution, the scope, and the
-// outside world passed in (the time, a certificate reader, the probe result),
-// so the checks stay pure.
+// every check), the distribution, the scope, and the outside world passed in
+// (the time, a certificate reader, the probe result), so the checks stay pure.
 
 /** What the caller supplies. */
 export interface DoctorOptions extends AgentConfigOptions {
