@@ -9,8 +9,9 @@
 //    reference server doing only the core's work, which tells the adapter's cost from the core's,
 //    and ours with the controllers on (the Deployment's mode): its peak RSS.
 //  - image: the size of the image `pnpm image` built, when there is one.
-//  - doctor: the stale-pod scan's cost per pod vs the core preview's (one mutate per pod) over the
-//    same pods; and a live doctor's peak RSS with 10,000 pods vs 1,000 served by the API double.
+//  - doctor: the pod scan's cost per pod (stale-pod verdicts and the checks' tallies) vs the core
+//    preview's (one mutate per pod) over the same pods; and a live doctor's peak RSS with 10,000
+//    pods vs 1,000 served by the API double (pods are scanned page by page, so about 1x).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -262,11 +263,11 @@ else console.log(`  ${built.name} ${built.digest.slice(0, 19)}: ${(built.sizes.c
 const { benchDoctor } = await import('./bench/doctor.mjs');
 const testing = await import(new URL('../packages/testing/dist/index.js', import.meta.url).href);
 const d = await benchDoctor({ core, testing, compare });
-console.log('doctor: stale-pod scan per pod vs the core preview (mutate) per pod, same pods');
+console.log('doctor: pod scan (stale-pod verdicts) per pod vs the core preview (mutate) per pod, same pods');
 console.log(
   `  ratio ${(d.scan.scan / d.scan.preview).toFixed(2)}x  (${(d.scan.scan / 1000).toFixed(1)} us vs ${(d.scan.preview / 1000).toFixed(1)} us per pod, ${d.scan.pods} pods, ${d.scan.stale} stale)`,
 );
-console.log('doctor: live run peak RSS, 10,000 pods vs 1,000 (lists in pages of 500, --no-probe)');
+console.log('doctor: live run peak RSS, 10,000 pods vs 1,000 (pods scanned in pages of 500 and dropped, --no-probe)');
 console.log(
   `  ratio ${(d.large.rssMiB / d.small.rssMiB).toFixed(2)}x  (${d.large.rssMiB.toFixed(0)} MiB vs ${d.small.rssMiB.toFixed(0)} MiB; ${d.large.pages} vs ${d.small.pages} pages of pods; wall ${(d.large.ms / 1000).toFixed(1)} s vs ${(d.small.ms / 1000).toFixed(1)} s)`,
 );

@@ -119,6 +119,8 @@ export interface KubeClient {
   list<T = KubeObject>(r: ApiResource, options?: ListOptions): Promise<ListPage<T>>;
   /** Every object, page by page; a continue token that expired mid-way restarts as one unpaged list (as client-go's pager does). */
   listAll<T = KubeObject>(r: ApiResource, options?: ListAllOptions): Promise<Omit<ListPage<T>, 'continue'>>;
+  /** Every page in turn, so a caller can drop each one; a continue token that expires mid-way is thrown (KubeApiError 410, `isExpired`): start over. */
+  listPages<T = KubeObject>(r: ApiResource, options?: ListAllOptions): AsyncGenerator<ListPage<T>, void, undefined>;
   /** POST a new object (into `options.namespace`, else the object's own). */
   create<T = KubeObject>(r: ApiResource, object: object, options?: CreateOptions): Promise<T>;
   /** PUT an object over the stored one; a stale metadata.resourceVersion is a 409 Conflict. */
@@ -170,6 +172,15 @@ function kubeClient(c: Connection, namespace: string | undefined): KubeClient {
     const { metadata, items } = parsed.data;
     return { items: (items ?? []) as T[], resourceVersion: metadata?.resourceVersion ?? '', ...(metadata?.continue ? { continue: metadata.continue } : {}) };
   };
+  async function* listPages<T>(r: ApiResource, o: ListAllOptions = {}): AsyncGenerator<ListPage<T>, void, undefined> {
+    const { pageSize = 500, ...rest } = o;
+    let token: string | undefined;
+    do {
+      const page = await list<T>(r, { ...rest, limit: pageSize, ...(token !== undefined ? { continue: token } : {}) });
+      token = page.continue;
+      yield page;
+    } while (token !== undefined);
+  }
   return {
     server: c.server,
     namespace,
@@ -183,23 +194,23 @@ function kubeClient(c: Connection, namespace: string | undefined): KubeClient {
       }
     },
     list,
+    listPages,
     async listAll<T>(r: ApiResource, o: ListAllOptions = {}) {
-      const { pageSize = 500, ...rest } = o;
-      const first = await list<T>(r, { ...rest, limit: pageSize });
-      const items = [...first.items];
-      for (let token = first.continue; token !== undefined; ) {
-        let page: ListPage<T>;
-        try {
-          page = await list<T>(r, { ...rest, limit: pageSize, continue: token });
-        } catch (error) {
-          if (!isExpired(error)) throw error;
-          const { continue: _, ...whole } = await list<T>(r, rest);
-          return whole;
+      const items: T[] = [];
+      let resourceVersion: string | undefined;
+      try {
+        for await (const page of listPages<T>(r, o)) {
+          resourceVersion ??= page.resourceVersion;
+          items.push(...page.items);
         }
-        items.push(...page.items);
-        token = page.continue;
+      } catch (error) {
+        // Only a later page's token can expire; the first page has none.
+        if (resourceVersion === undefined || !isExpired(error)) throw error;
+        const { pageSize: _, ...rest } = o;
+        const { continue: __, ...whole } = await list<T>(r, rest);
+        return whole;
       }
-      return { items, resourceVersion: first.resourceVersion };
+      return { items, resourceVersion: resourceVersion ?? '' };
     },
     async create<T>(r: ApiResource, object: object, o: CreateOptions = {}) {
       const target = o.namespace ?? (object as NamedObject).metadata?.namespace;

@@ -162,6 +162,31 @@ describe('lists, page by page', () => {
     );
   });
 
+  it('listPages yields each page as it is read, one request per page', async () => {
+    for (const name of ['a', 'b', 'c', 'd', 'e']) api.apply(configMap(name));
+    const seen: string[][] = [];
+    for await (const page of client.listPages(RESOURCES.configMaps, { ...NS, pageSize: 2 })) {
+      // Each page is in hand before the next is asked for.
+      expect(api.requests.filter((r) => r.verb === 'list').length).toBe(seen.length + 1);
+      seen.push(page.items.map((o) => o.metadata?.name ?? ''));
+    }
+    expect(seen).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+  });
+
+  it('listPages throws the 410 of an expired continue token: the caller starts over', async () => {
+    for (const name of ['a', 'b', 'c']) api.apply(configMap(name));
+    api.faults.add({ match: { resources: ['configmaps'] }, action: { kind: 'delay', ms: 0 }, times: 1 });
+    api.faults.add({ match: { resources: ['configmaps'] }, action: { kind: 'status', code: 410 }, times: 1 });
+    const seen: string[] = [];
+    const failed = await rejection(
+      (async () => {
+        for await (const page of client.listPages(RESOURCES.configMaps, { ...NS, pageSize: 1 })) seen.push(...page.items.map((o) => o.metadata?.name ?? ''));
+      })(),
+    );
+    expect(seen).toEqual(['a']);
+    expect(isExpired(failed)).toBe(true);
+  });
+
   it('a continue token older than the history is 410 Expired; listAll then lists again without pages', async () => {
     for (const name of ['a', 'b', 'c']) api.apply(configMap(name));
     const first = await client.list(RESOURCES.configMaps, { ...NS, limit: 1 });

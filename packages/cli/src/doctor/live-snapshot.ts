@@ -1,16 +1,23 @@
 import {
-  doctorContext,
+  agentContext,
+  clusterAgentNamespaces,
   findClusterAgent,
+  podScanner,
+  readObject,
   SNAPSHOT_RESOURCE_NAMES,
   SNAPSHOT_RESOURCES,
   snapshotFromLists,
+  type AgentContext,
   type ClusterSnapshot,
   type DoctorOptions,
   type LiveFacts,
+  type MalformedObject,
+  type PodScan,
+  type SnapshotPod,
   type SnapshotResource,
   type Unreadable,
 } from '@dd-admission/core';
-import { KubeApiError, RESOURCES, type ApiResource, type KubeClient } from '@dd-admission/kube';
+import { isExpired, KubeApiError, RESOURCES, type ApiResource, type KubeClient } from '@dd-admission/kube';
 
 // The snapshot of a live cluster, read through packages/kube and nothing but
 // reads: /version, the API groups, every resource the checks look at, listed
@@ -19,32 +26,46 @@ import { KubeApiError, RESOURCES, type ApiResource, type KubeClient } from '@dd-
 // from the Cluster Agent's configuration). A read RBAC refuses becomes the
 // "needs <verb> <resource>" marker its checks skip with; a resource the server
 // does not serve (Cilium's, on a cluster without Cilium) is empty.
+//
+// Pods are the one resource that grows with the cluster, so they are not kept:
+// the pods of the namespaces the Cluster Agent can be in are listed first
+// (finding it reads them), and once its configuration is known every pod is
+// scanned page by page and dropped (the core's pod scan).
 
-/** What the doctor lists; Secrets and ConfigMaps are read one by one. */
-const LISTED = SNAPSHOT_RESOURCE_NAMES.filter((r) => r !== 'secrets' && r !== 'configmaps');
+/** What the doctor lists whole; Secrets and ConfigMaps are read one by one, pods scanned. */
+const LISTED = SNAPSHOT_RESOURCE_NAMES.filter((r) => r !== 'secrets' && r !== 'configmaps' && r !== 'pods');
 
 /** Objects per list call, as kubectl and client-go page. */
 export const PAGE_SIZE = 500;
 
 type Lists = Partial<Record<SnapshotResource, unknown[]>>;
 
-/** Reads the cluster; `options` (the doctor's) say where the Cluster Agent and its configuration are. Throws the kube errors of an unreadable cluster. */
+/** Reads the cluster; `options` (the doctor's) say where the Cluster Agent and its configuration are, and the scope. Throws the kube errors of an unreadable cluster. */
 export async function liveSnapshot(kube: KubeClient, options: DoctorOptions): Promise<ClusterSnapshot> {
   const version = await kube.version();
   const facts: LiveFacts = { serverVersion: { major: version.major, minor: version.minor, gitVersion: version.gitVersion }, apiGroups: await kube.apiGroups() };
   const unreadable: Unreadable[] = [];
   const lists: Lists = {};
   for (const resource of LISTED) lists[resource] = await listed(kube, resource, unreadable);
-  // Each list is checked against its schema once; the objects read by name are added after.
+  // Each list is checked against its schema once; the objects read after are added to it.
   let snapshot = snapshotFromLists(lists, { ...facts, unreadable });
 
+  snapshot = { ...snapshot, objects: { ...snapshot.objects, pods: await agentPods(kube, snapshot, options.agentNamespace) } };
   const agent = findClusterAgent(snapshot, options.agentNamespace);
   const configmaps = agent ? await fetched(kube, 'configmaps', agent.namespace, referencedConfigMaps(agent.container), unreadable) : [];
   snapshot = withObjects(snapshot, { configmaps }, unreadable);
-  const context = doctorContext(snapshot, options);
-  const secretName = context.config?.admission_controller.certificate.secret_name ?? 'webhook-certificate';
-  const secrets = await fetched(kube, 'secrets', context.resourcesNamespace, [secretName], unreadable);
-  return withObjects(snapshot, { secrets }, unreadable);
+  const context = agentContext(snapshot, options);
+  const secrets = await fetched(kube, 'secrets', context.resourcesNamespace, [secretName(context)], unreadable);
+  snapshot = withObjects(snapshot, { secrets }, unreadable);
+
+  const scanned = await scannedPods(kube, snapshot, context, unreadable);
+  // Refused: no pod at all, as for any resource RBAC refuses.
+  if (!scanned) return { ...snapshot, objects: { ...snapshot.objects, pods: [] }, unreadable: [...unreadable] };
+  return { ...snapshot, unreadable: [...unreadable], malformed: [...snapshot.malformed, ...scanned.malformed], podScan: scanned.scan };
+}
+
+function secretName(context: AgentContext): string {
+  return context.config?.admission_controller.certificate.secret_name ?? 'webhook-certificate';
 }
 
 /** The snapshot with the objects of `lists` added (each resource in it replaced), and the markers so far. */
@@ -55,13 +76,57 @@ function withObjects(snapshot: ClusterSnapshot, lists: Lists, unreadable: readon
   return { ...snapshot, objects, unreadable: [...unreadable], malformed: [...snapshot.malformed, ...added.malformed] };
 }
 
-/** Every object of a resource, page by page; refused: empty, with the marker; not served: empty. */
-async function listed(kube: KubeClient, resource: SnapshotResource, unreadable: Unreadable[]): Promise<unknown[]> {
+/** The pods of the namespaces the Cluster Agent can be in, kept whole: finding it reads them. The scan of every pod reports a refusal and the malformed ones. */
+async function agentPods(kube: KubeClient, snapshot: ClusterSnapshot, agentNamespace: string | undefined): Promise<SnapshotPod[]> {
+  const items: unknown[] = [];
+  for (const namespace of clusterAgentNamespaces(snapshot, agentNamespace)) items.push(...(await listed(kube, 'pods', [], namespace)));
+  return snapshotFromLists({ pods: items }).objects.pods;
+}
+
+/** Every object of a resource (in `namespace`, else cluster-wide), page by page; refused: empty, with the marker; not served: empty. */
+async function listed(kube: KubeClient, resource: SnapshotResource, unreadable: Unreadable[], namespace?: string): Promise<unknown[]> {
   try {
-    return (await kube.listAll(apiResource(resource), { pageSize: PAGE_SIZE })).items;
+    return (await kube.listAll(apiResource(resource), { pageSize: PAGE_SIZE, ...(namespace !== undefined ? { namespace } : {}) })).items;
   } catch (error) {
     return refusedOrAbsent(error, resource, 'list', unreadable);
   }
+}
+
+type Scanned = { scan: PodScan; malformed: MalformedObject[] };
+
+/** Every pod, scanned page by page and dropped; undefined when the list is refused (with the marker) or not served. */
+async function scannedPods(kube: KubeClient, snapshot: ClusterSnapshot, context: AgentContext, unreadable: Unreadable[]): Promise<Scanned | undefined> {
+  try {
+    return await scanPages(kube, snapshot, context);
+  } catch (error) {
+    refusedOrAbsent(error, 'pods', 'list', unreadable);
+    return undefined;
+  }
+}
+
+/** The scan, page by page; a continue token that expired mid-way starts it over with one unpaged list, as client-go's pager does. */
+async function scanPages(kube: KubeClient, snapshot: ClusterSnapshot, context: AgentContext): Promise<Scanned> {
+  try {
+    return await scan(kube.listPages(RESOURCES.pods, { pageSize: PAGE_SIZE }), snapshot, context);
+  } catch (error) {
+    if (!isExpired(error)) throw error;
+    return await scan([await kube.list(RESOURCES.pods)], snapshot, context);
+  }
+}
+
+/** Feeds each item of each page to one pod scanner; the malformed ones are reported with their position in the whole list. */
+async function scan(pages: AsyncIterable<{ items: unknown[] }> | Iterable<{ items: unknown[] }>, snapshot: ClusterSnapshot, context: AgentContext): Promise<Scanned> {
+  const scanner = podScanner(snapshot, context);
+  const malformed: MalformedObject[] = [];
+  let index = 0;
+  for await (const page of pages) {
+    for (const item of page.items) {
+      const read = readObject('pods', item, { index: index++ });
+      if ('malformed' in read) malformed.push(read.malformed);
+      else scanner.add(read.object);
+    }
+  }
+  return { scan: scanner.result(), malformed };
 }
 
 /** The named objects of a resource in one namespace, by get; a missing one is left out. */

@@ -32,11 +32,31 @@ export const CLUSTER_AGENT_CONTAINER = 'cluster-agent';
 export function findClusterAgent(snapshot: ClusterSnapshot, namespace?: string): ClusterAgent | undefined {
   const behindWebhook = deploymentsBehindWebhooks(snapshot, namespace);
   if (behindWebhook) return describe(snapshot, behindWebhook.deployment, behindWebhook.via);
-  const byContainer = snapshot.objects.deployments.find(
-    (d) => (namespace === undefined || d.metadata.namespace === namespace) && clusterAgentContainer(d) !== undefined,
-  );
+  const byContainer = deploymentWithAgentContainer(snapshot, namespace);
   if (!byContainer) return undefined;
   return describe(snapshot, byContainer, `the Deployment with a ${CLUSTER_AGENT_CONTAINER} container`);
+}
+
+/**
+ * The namespaces whose pods findClusterAgent reads: those of the Services the
+ * Datadog webhooks name, and that of the Deployment with a cluster-agent
+ * container. A snapshot that keeps only their pods finds the same Cluster Agent.
+ */
+export function clusterAgentNamespaces(snapshot: ClusterSnapshot, namespace?: string): string[] {
+  const found = new Set<string>();
+  for (const configuration of snapshot.objects.mutatingwebhookconfigurations) {
+    for (const entry of (configuration.webhooks ?? []).filter(looksLikeDatadogEntry)) {
+      const ref = entry.clientConfig.service;
+      if (ref && (namespace === undefined || ref.namespace === namespace)) found.add(ref.namespace);
+    }
+  }
+  const byContainer = deploymentWithAgentContainer(snapshot, namespace);
+  if (byContainer) found.add(byContainer.metadata.namespace ?? 'default');
+  return [...found];
+}
+
+function deploymentWithAgentContainer(snapshot: ClusterSnapshot, namespace: string | undefined): SnapshotWorkload | undefined {
+  return snapshot.objects.deployments.find((d) => (namespace === undefined || d.metadata.namespace === namespace) && clusterAgentContainer(d) !== undefined);
 }
 
 function clusterAgentContainer(d: SnapshotWorkload): SnapshotContainer | undefined {

@@ -37,20 +37,31 @@ function newCollector(): Collector {
 }
 
 function add(c: Collector, resource: SnapshotResource, raw: unknown, where: { index: number; item?: number }): void {
+  const read = readObject(resource, raw, where);
+  if ('malformed' in read) {
+    c.malformed.push(read.malformed);
+    return;
+  }
+  const meta = (read.object as { metadata: { name: string; namespace?: string | null } }).metadata;
+  c.objects.get(resource)!.set(`${meta.namespace ?? ''}/${meta.name}`, read.object);
+}
+
+/** One object checked against its resource's schema (kind and apiVersion added when an API list item lacks them), or why it does not fit. */
+export function readObject<R extends SnapshotResource>(
+  resource: R,
+  raw: unknown,
+  where: { index: number; item?: number },
+): { object: SnapshotObjects[R][number] } | { malformed: MalformedObject } {
   const schema = snapshotObjectsSchema.shape[resource].element as z.ZodType;
   const { kind, apiVersion } = SNAPSHOT_RESOURCES[resource];
   // Items of an API list carry no kind or apiVersion; owner lookups need both.
   const object = isObj(raw) && (raw.kind === undefined || raw.apiVersion === undefined) ? { apiVersion, kind, ...raw } : raw;
   const parsed = schema.safeParse(object);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const path = formatIssuePath(issue.path);
-    const name = isObj(raw) && isObj(raw.metadata) && typeof raw.metadata.name === 'string' ? raw.metadata.name : undefined;
-    c.malformed.push({ ...where, kind, ...(name ? { name } : {}), message: path ? `${path}: ${issue.message}` : issue.message });
-    return;
-  }
-  const meta = (parsed.data as { metadata: { name: string; namespace?: string | null } }).metadata;
-  c.objects.get(resource)!.set(`${meta.namespace ?? ''}/${meta.name}`, parsed.data);
+  if (parsed.success) return { object: parsed.data as SnapshotObjects[R][number] };
+  const issue = parsed.error.issues[0]!;
+  const path = formatIssuePath(issue.path);
+  const name = isObj(raw) && isObj(raw.metadata) && typeof raw.metadata.name === 'string' ? raw.metadata.name : undefined;
+  return { malformed: { ...where, kind, ...(name ? { name } : {}), message: path ? `${path}: ${issue.message}` : issue.message } };
 }
 
 function finish(c: Collector): Pick<ClusterSnapshot, 'objects' | 'ignoredKinds' | 'malformed'> {

@@ -4,12 +4,13 @@ import { agentConfig, type AgentConfig, type AgentConfigOptions } from './agent-
 import { findClusterAgent, type ClusterAgent } from './cluster-agent.js';
 import { detectDistribution, type DetectedDistribution, type DoctorDistribution } from './distribution.js';
 import type { ProbeResult } from './probe.js';
-import type { ClusterSnapshot } from './snapshot.js';
+import { scanPods } from './pod-scan.js';
+import type { ClusterSnapshot, PodScan } from './snapshot.js';
 
 // Everything a check reads besides the snapshot: the Cluster Agent found in
-// it and its effective configuration, the distribution, the scope, and the
-// outside world passed in (the time, a certificate reader, the probe result),
-// so the checks stay pure.
+// it and its effective configuration, what the pods showed (scanned once for
+// every check), the distribution, the scope, and the outside world passed in
+// (the time, a certificate reader, the probe result), so the checks stay pure.
 
 /** What the caller supplies. */
 export interface DoctorOptions extends AgentConfigOptions {
@@ -29,8 +30,8 @@ export interface DoctorOptions extends AgentConfigOptions {
   probeSkipped?: string;
 }
 
-/** What every check reads besides the snapshot. */
-export interface DoctorContext {
+/** The Cluster Agent found in the snapshot, its configuration and the user's scope: what reading the pods needs first. */
+export interface AgentContext {
   agent: ClusterAgent | undefined;
   /** Where the Cluster Agent was looked for, when the caller said. */
   agentNamespace: string | undefined;
@@ -41,16 +42,23 @@ export interface DoctorContext {
   origins: Readonly<Record<string, string>>;
   /** Where the Service, the Secret and the webhook configuration's service reference live. */
   resourcesNamespace: string;
+  /** Namespaces whose workloads and pods are checked; undefined: all. */
+  namespaces: ReadonlySet<string> | undefined;
+}
+
+/** What every check reads besides the snapshot. */
+export interface DoctorContext extends AgentContext {
+  /** What the checks read from every pod. */
+  pods: PodScan;
   distribution: DetectedDistribution;
   now: number;
   readCertificate: (pem: string) => CertificateFacts;
-  namespaces: ReadonlySet<string> | undefined;
   probe: ProbeResult | undefined;
   probeSkipped: string | undefined;
 }
 
-/** Finds the Cluster Agent, reads its configuration and detects the distribution. */
-export function doctorContext(snapshot: ClusterSnapshot, options: DoctorOptions): DoctorContext {
+/** Finds the Cluster Agent and reads its configuration. */
+export function agentContext(snapshot: ClusterSnapshot, options: DoctorOptions): AgentContext {
   const agent = findClusterAgent(snapshot, options.agentNamespace);
   const read = agentConfig(snapshot, agent, options);
   const config = read.result.ok ? read.result.config : undefined;
@@ -61,18 +69,23 @@ export function doctorContext(snapshot: ClusterSnapshot, options: DoctorOptions)
     config,
     origins: read.result.ok ? read.result.origins : {},
     resourcesNamespace: config ? resourcesNamespace(config, agent?.namespace) : (agent?.namespace ?? 'default'),
-    distribution: detectDistribution(snapshot, options.distributions),
-    now: options.now,
-    readCertificate: options.readCertificate,
     namespaces: options.namespaces ? new Set(options.namespaces) : undefined,
-    probe: options.probe,
-    probeSkipped: options.probeSkipped,
   };
 }
 
-/** Whether workloads in `namespace` are in the user's scope (`-n` / `-A`). */
-export function inScope(context: DoctorContext, namespace: string | null | undefined): boolean {
-  return context.namespaces === undefined || context.namespaces.has(namespace ?? '');
+/** Finds the Cluster Agent, reads its configuration, scans the pods (unless the snapshot was scanned as it was read) and detects the distribution. */
+export function doctorContext(snapshot: ClusterSnapshot, options: DoctorOptions): DoctorContext {
+  const agent = agentContext(snapshot, options);
+  const pods = snapshot.podScan ?? scanPods(snapshot, agent);
+  return {
+    ...agent,
+    pods,
+    distribution: detectDistribution(snapshot, pods, options.distributions),
+    now: options.now,
+    readCertificate: options.readCertificate,
+    probe: options.probe,
+    probeSkipped: options.probeSkipped,
+  };
 }
 
 /** `<key> <value> (<origin>)`, how details show a setting. */

@@ -1,4 +1,4 @@
-import type { ClusterSnapshot } from './snapshot.js';
+import type { ClusterSnapshot, PodScan, SnapshotPod } from './snapshot.js';
 
 // Which Kubernetes distribution the cluster is, from what it shows: node
 // labels, provider IDs and kubelet versions (in a dump too), the API server's
@@ -55,9 +55,9 @@ export function parseDistributions(names: readonly string[]): DoctorDistribution
   return withImplied(out);
 }
 
-/** The signals, or the declared distributions when the caller names any. */
-export function detectDistribution(snapshot: ClusterSnapshot, declared?: readonly DoctorDistribution[]): DetectedDistribution {
-  const signals = distributionSignals(snapshot);
+/** The signals (the pods' from their scan), or the declared distributions when the caller names any. */
+export function detectDistribution(snapshot: ClusterSnapshot, pods: PodScan, declared?: readonly DoctorDistribution[]): DetectedDistribution {
+  const signals = distributionSignals(snapshot, pods);
   if (declared && declared.length > 0) return { distributions: withImplied(new Set(declared)), source: 'declared', signals };
   return { distributions: withImplied(new Set(signals.map((s) => s.distribution))), source: 'detected', signals };
 }
@@ -67,8 +67,13 @@ function withImplied(set: Set<DoctorDistribution>): DoctorDistribution[] {
   return DOCTOR_DISTRIBUTIONS.filter((d) => set.has(d));
 }
 
+/** The pod's `autopilot.gke.io/` annotation, when it has one (GKE Autopilot annotates the pods it admits). */
+export function autopilotAnnotation(pod: SnapshotPod): string | undefined {
+  return Object.keys(pod.metadata.annotations ?? {}).find((k) => k.startsWith('autopilot.gke.io/'));
+}
+
 /** Every signal the snapshot shows, one per distribution and kind of evidence. */
-function distributionSignals(snapshot: ClusterSnapshot): DistributionSignal[] {
+function distributionSignals(snapshot: ClusterSnapshot, pods: PodScan): DistributionSignal[] {
   const found = new Map<string, DistributionSignal>();
   const add = (distribution: DoctorDistribution, strength: SignalStrength, kind: string, evidence: string) => {
     if (!found.has(`${distribution} ${kind}`)) found.set(`${distribution} ${kind}`, { distribution, strength, evidence });
@@ -76,10 +81,7 @@ function distributionSignals(snapshot: ClusterSnapshot): DistributionSignal[] {
   serverSignals(snapshot, add);
   nodeSignals(snapshot, add);
   namespaceSignals(snapshot, add);
-  for (const pod of snapshot.objects.pods) {
-    const key = Object.keys(pod.metadata.annotations ?? {}).find((k) => k.startsWith('autopilot.gke.io/'));
-    if (key) add('gke-autopilot', 'strong', 'annotation', `pod ${pod.metadata.namespace}/${pod.metadata.name} has annotation ${key}`);
-  }
+  if (pods.autopilot) add('gke-autopilot', 'strong', 'annotation', `pod ${pods.autopilot.pod} has annotation ${pods.autopilot.annotation}`);
   return [...found.values()];
 }
 

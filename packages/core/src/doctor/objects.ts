@@ -31,6 +31,11 @@ export function serviceSelects(selector: Readonly<Record<string, string>> | null
   return matchesSelector({ matchLabels: { ...selector } }, labels ?? {});
 }
 
+/** Whether workloads in `namespace` are in the user's scope (`-n` / `-A`): `namespaces` undefined is every namespace. */
+export function inScope(scope: { namespaces: ReadonlySet<string> | undefined }, namespace: string | null | undefined): boolean {
+  return scope.namespaces === undefined || scope.namespaces.has(namespace ?? '');
+}
+
 /** `deployment/web -n shop`: how kubectl names an object, for commands. */
 export function kubectlRef(kind: string, name: string, namespace?: string | null): string {
   return `${kind.toLowerCase()}/${name}${namespace ? ` -n ${namespace}` : ''}`;
@@ -41,10 +46,10 @@ export function qualifiedName(o: SnapshotObject): string {
   return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
 }
 
-/** Lists the first `max` items and how many more: `a, b, c (+2 more)`. */
-export function listSome(items: readonly string[], max = 5): string {
+/** Lists the first `max` items and how many more of `total` (default: all there are): `a, b, c (+2 more)`. */
+export function listSome(items: readonly string[], max = 5, total = items.length): string {
   const shown = items.slice(0, max).join(', ');
-  return items.length > max ? `${shown} (+${items.length - max} more)` : shown;
+  return total > max ? `${shown} (+${total - max} more)` : shown;
 }
 
 /** A shell-safe single-quoted word. */

@@ -78,7 +78,8 @@ function clusterSummary(snapshot: ClusterSnapshot, context: DoctorContext): Clus
           versionOrigin: version.origin,
         }
       : null,
-    objects: Object.fromEntries(SNAPSHOT_RESOURCE_NAMES.map((r) => [r, snapshot.objects[r].length])),
+    // Live, objects.pods keeps only some pods: the scan counted them all.
+    objects: Object.fromEntries(SNAPSHOT_RESOURCE_NAMES.map((r) => [r, r === 'pods' ? context.pods.count : snapshot.objects[r].length])),
     unreadable: snapshot.unreadable.map((u) => ({ resource: u.resource, needs: permissionFor(u), message: u.message })),
     ignoredKinds: snapshot.ignoredKinds,
     malformed: snapshot.malformed,

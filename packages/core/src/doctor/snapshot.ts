@@ -247,6 +247,37 @@ export type MalformedObject = z.infer<typeof malformedObjectSchema>;
 export const serverVersionSchema = z.object({ major: z.string(), minor: z.string(), gitVersion: z.string() });
 export type ServerVersion = z.infer<typeof serverVersionSchema>;
 
+/** Running pods of one workload the webhook would change today: what `stale-pods` reports of them, not the pods. */
+export const staleWorkloadSchema = z.object({
+  namespace: z.string(),
+  /** The workload to restart; absent for a pod nothing owns. */
+  owner: z.object({ kind: z.string(), name: z.string() }).optional(),
+  /** How many of its pods are stale. */
+  count: z.number(),
+  /** Their names in the order read: the first few, or all of them when the fix names each pod. */
+  names: z.array(z.string()),
+  /** What the webhook would add to the first one: `env DD_AGENT_HOST, DD_ENTITY_ID (config); env DD_ENV (tags)`. */
+  injects: z.string(),
+  /** The newest creation time among them (RFC 3339), `''` when none says. */
+  newest: z.string(),
+});
+export type StaleWorkload = z.infer<typeof staleWorkloadSchema>;
+
+/** What the checks read from every pod, gathered one pod at a time so that no pod needs to be kept. */
+export const podScanSchema = z.object({
+  /** Pods read. */
+  count: z.number(),
+  /** Running pods in scope, checked against what the webhook injects today. */
+  checked: z.number(),
+  /** The stale ones, by the workload to restart, in the order first met. */
+  stale: z.array(staleWorkloadSchema),
+  /** Pods in scope that nothing owns and that carry the enabled label (the label checks read them as workloads). */
+  labelledBarePods: z.array(z.object({ namespace: z.string().nullish(), name: z.string(), enabled: z.string() })),
+  /** The first pod with an `autopilot.gke.io/` annotation (`shop/web-1`), a sign of GKE Autopilot. */
+  autopilot: z.object({ pod: z.string(), annotation: z.string() }).optional(),
+});
+export type PodScan = z.infer<typeof podScanSchema>;
+
 /** What the doctor knows about one cluster. */
 export const clusterSnapshotSchema = z.object({
   /** `live`: read through the API now; `dump`: from `kubectl get -o yaml` output. */
@@ -260,6 +291,13 @@ export const clusterSnapshotSchema = z.object({
   /** Documents of kinds the doctor does not read, counted by kind. */
   ignoredKinds: z.record(z.string(), z.number()),
   malformed: z.array(malformedObjectSchema),
+  /**
+   * Set when the pods were scanned as they were read (live, page by page, with the
+   * options the doctor runs with): `objects.pods` then holds only the pods of the
+   * namespaces the Cluster Agent can be in. Absent, every pod is in `objects.pods`
+   * and the doctor scans them itself.
+   */
+  podScan: podScanSchema.optional(),
 });
 export type ClusterSnapshot = z.infer<typeof clusterSnapshotSchema>;
 

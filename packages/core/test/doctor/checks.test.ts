@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   classifyProbeError,
   DistributionNameError,
+  doctorContext,
   parseDistributions,
   runDoctor,
   SNAPSHOT_RESOURCES,
@@ -16,7 +17,7 @@ import {
   type SnapshotResource,
   type Unreadable,
 } from '@dd-admission/core';
-import { base64, CLUSTER_NOW, clusterDocuments, healthyCluster, mutatedProbe, readCertificateFacts } from '@dd-admission/testing';
+import { base64, CLUSTER_NOW, clusterDocuments, healthyCluster, mutatedProbe, readCertificateFacts, webPod } from '@dd-admission/testing';
 
 // Tests reach into the plain objects they build.
 type AnyObj = Record<string, any>;
@@ -355,6 +356,39 @@ describe('workload-labels and opt-in', () => {
   it('counts a namespace-wide opt-in by mutate_unlabelled', () => {
     const found = check(cluster((c) => setEnv(c, 'DD_ADMISSION_CONTROLLER_MUTATE_UNLABELLED', 'true')), 'opt-in');
     expect(found.summary).toBe('every pod not labelled admission.datadoghq.com/enabled: "false" is mutated (admission_controller.mutate_unlabelled true (datadog/datadog-cluster-agent env DD_ADMISSION_CONTROLLER_MUTATE_UNLABELLED))');
+  });
+});
+
+describe('stale-pods', () => {
+  /** `count` pods of the web Deployment created before the webhook, without what it injects. */
+  const stalePods = (count: number, edit: (pod: AnyObj) => void = () => {}) => (c: AnyObj) => {
+    for (let i = 0; i < count; i++) {
+      const pod = webPod(`web-7c9d8f6b5-old${i}`, `2025-12-2${i}T09:00:00Z`, []);
+      edit(pod);
+      c.workloads.push(pod);
+    }
+  };
+
+  it("tallies a workload's stale pods as they are scanned: the count, the first names, the newest creation time", () => {
+    const snapshot = cluster(stalePods(5));
+    const { pods } = doctorContext(snapshot, { now: NOW, readCertificate: readCertificateFacts });
+    expect(pods.stale).toEqual([
+      { namespace: 'shop', owner: { kind: 'Deployment', name: 'web' }, count: 5, names: ['web-7c9d8f6b5-old0', 'web-7c9d8f6b5-old1', 'web-7c9d8f6b5-old2'], injects: expect.stringContaining('DD_AGENT_HOST'), newest: '2025-12-24T09:00:00Z' },
+    ]);
+    const finding = check(snapshot, 'stale-pods');
+    expect(finding.summary).toBe('5 running pods in 1 workload lack what the webhook injects today: recreate them');
+    expect(finding.details[0]).toMatch(/^Deployment\/web in shop: 5 pods \(web-7c9d8f6b5-old0, web-7c9d8f6b5-old1, web-7c9d8f6b5-old2 \(\+2 more\)\) would get env /);
+    expect(finding.fix).toBe('kubectl rollout restart deployment/web -n shop');
+  });
+
+  it('keeps every name when the fix deletes the pods one by one (a Job nothing restarts)', () => {
+    const snapshot = cluster((c) => {
+      c.workloads.push({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'shop' } });
+      stalePods(5, (pod) => (pod.metadata.ownerReferences = [{ apiVersion: 'batch/v1', kind: 'Job', name: 'migrate', uid: 'uid-migrate', controller: true }]))(c);
+    });
+    expect(check(snapshot, 'stale-pods').fix).toBe(
+      'kubectl delete pod web-7c9d8f6b5-old0 web-7c9d8f6b5-old1 web-7c9d8f6b5-old2 web-7c9d8f6b5-old3 web-7c9d8f6b5-old4 -n shop   # its Job migrate recreates them',
+    );
   });
 });
 

@@ -3,7 +3,18 @@
 // objects as a dump (YAML text through the kubectl-compatible parser) and as
 // the lists a live read returns, with the same verdicts.
 import { describe, expect, it } from 'vitest';
-import { DOCTOR_CHECK_IDS, doctorReportSchema, runDoctor, SNAPSHOT_RESOURCES, snapshotFromDocuments, snapshotFromLists, type ClusterSnapshot, type SnapshotResource } from '@dd-admission/core';
+import {
+  clusterAgentNamespaces,
+  DOCTOR_CHECK_IDS,
+  doctorReportSchema,
+  findClusterAgent,
+  runDoctor,
+  SNAPSHOT_RESOURCES,
+  snapshotFromDocuments,
+  snapshotFromLists,
+  type ClusterSnapshot,
+  type SnapshotResource,
+} from '@dd-admission/core';
 import { CLUSTER_NOW, dumpYaml, parseYamlDocuments, readCertificateFacts, SEEDED_CLUSTERS, type SeededCluster } from '@dd-admission/testing';
 
 const NOW = Date.parse(CLUSTER_NOW);
@@ -87,5 +98,18 @@ describe('connectivity without a probe', () => {
     expect(dump.summary).toContain('a dump cannot be probed');
     const live = runDoctor(fromLists(healthy), { now: NOW, readCertificate: readCertificateFacts, probeSkipped: '--no-probe' }).checks.at(-1)!;
     expect(live).toMatchObject({ status: 'skip', summary: '--no-probe' });
+  });
+});
+
+describe('the pods a live read keeps', () => {
+  // A live read keeps only the pods of clusterAgentNamespaces (and scans the rest): finding the Cluster Agent must not need the others.
+  it.each(SEEDED_CLUSTERS.map((c) => [c.name, c] as const))('%s: the pods of clusterAgentNamespaces find the same Cluster Agent', (_, cluster) => {
+    const whole = fromLists(cluster);
+    for (const where of [undefined, 'datadog', 'shop']) {
+      const namespaces = clusterAgentNamespaces(whole, where);
+      const kept = { ...whole, objects: { ...whole.objects, pods: whole.objects.pods.filter((p) => namespaces.includes(p.metadata.namespace ?? '')) } };
+      expect(findClusterAgent(kept, where)).toEqual(findClusterAgent(whole, where));
+      expect(kept.objects.pods.length).toBeLessThan(whole.objects.pods.length);
+    }
   });
 });

@@ -343,6 +343,16 @@ export function clusterDocuments(c: ClusterObjects): Obj[] {
   return JSON.parse(JSON.stringify(all)) as Obj[];
 }
 
+/** The healthy cluster's objects plus `count` web pods in `shop`, every other one created before the webhook (stale): a cluster of any size. */
+export function healthyClusterWithWebPods(count: number): Obj[] {
+  const objects = clusterDocuments(healthyCluster());
+  for (let i = 0; i < count; i++) {
+    const name = `web-7c9d8f6b5-${i.toString(36).padStart(5, '0')}`;
+    objects.push(i % 2 === 0 ? webPod(name, '2026-05-25T08:00:00Z') : webPod(name, '2025-12-20T09:00:00Z', []));
+  }
+  return objects;
+}
+
 /** What the API server returns for the probe pod when the healthy webhook runs: hostip mode's env, plus the API server's own additions. */
 export function mutatedProbe(namespace: string = APP_NAMESPACE, elapsedMs = 48): ProbeResult {
   const pod = structuredClone(probePod(namespace)) as Obj & { metadata: Obj; spec: { containers: Obj[]; volumes?: Obj[] } };

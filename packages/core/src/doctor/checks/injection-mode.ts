@@ -1,7 +1,8 @@
 import type { Check, CheckInput } from '../check.js';
-import { inScope, setting } from '../context.js';
+import { setting } from '../context.js';
 import { fromProblems, verdict, type Problem } from '../finding.js';
 import { settingFix, type SettingChange } from '../fixes.js';
+import { inScope } from '../objects.js';
 import { unreadable } from '../snapshot.js';
 
 // `injection-mode`: socket mode injects hostPath volumes, which GKE Autopilot

@@ -1,10 +1,10 @@
 import { ENABLED_LABEL } from '../../webhooks/labels.js';
 import { acceptsUnlabelled } from '../../webhooks/selection.js';
 import type { Check, CheckInput } from '../check.js';
-import { inScope, setting } from '../context.js';
+import { setting } from '../context.js';
 import { verdict } from '../finding.js';
 import { settingFix } from '../fixes.js';
-import { kubectlRef, listSome } from '../objects.js';
+import { inScope, kubectlRef, listSome } from '../objects.js';
 import { podTemplate, WORKLOAD_RESOURCES, templatePatchCommand, userWorkloads } from '../workloads.js';
 
 // `opt-in`: with mutate_unlabelled false (and no Single Step
@@ -28,8 +28,7 @@ function assess({ snapshot, context, config }: CheckInput) {
   }
   const workloads = userWorkloads(snapshot).filter((w) => inScope(context, w.metadata.namespace) && w !== context.agent?.deployment);
   const optedIn = workloads.filter((w) => podTemplate(w)?.metadata?.labels?.[ENABLED_LABEL] === 'true').map((w) => kubectlRef(w.kind ?? '', w.metadata.name, w.metadata.namespace));
-  const bare = snapshot.objects.pods.filter((p) => (p.metadata.ownerReferences ?? []).length === 0 && inScope(context, p.metadata.namespace));
-  optedIn.push(...bare.filter((p) => p.metadata.labels?.[ENABLED_LABEL] === 'true').map((p) => kubectlRef('pod', p.metadata.name, p.metadata.namespace)));
+  optedIn.push(...context.pods.labelledBarePods.filter((p) => p.enabled === 'true').map((p) => kubectlRef('pod', p.name, p.namespace)));
   if (optedIn.length > 0) {
     return verdict('ok', `${optedIn.length} workload${optedIn.length === 1 ? '' : 's'} opt in with ${ENABLED_LABEL}: "true": ${listSome(optedIn, 3)}`, [unlabelled]);
   }

@@ -2,19 +2,19 @@ import type { AdmissionConfig } from '../../config/schema.js';
 import { isLegacyCluster } from '../../webhooks/selection.js';
 import { mutate } from '../../webhooks/mutate.js';
 import type { MutationEvent } from '../../webhooks/report.js';
-import type { MutationContext } from '../../webhooks/webhook.js';
 import type { Check, CheckInput } from '../check.js';
-import { inScope, type DoctorContext } from '../context.js';
+import type { DoctorContext } from '../context.js';
 import { verdict } from '../finding.js';
 import { findNamed, listSome } from '../objects.js';
-import type { ClusterSnapshot, SnapshotPod } from '../snapshot.js';
-import { ownerIndex, podOwners, restartTarget } from '../workloads.js';
+import type { ClusterSnapshot, SnapshotPod, StaleWorkload } from '../snapshot.js';
+import { ownerIndex, podOwners, restartTarget, type OwnerIndex } from '../workloads.js';
 
 // `stale-pods`: the webhook only acts when a pod is created, so pods created
 // before it existed, before its configuration last changed, or while it was
 // unreachable run without what it injects. The core itself finds them: run on
 // a stored pod with its owners, it yields an empty patch exactly when the pod
-// is up to date (idempotence). Grouped by the workload to restart.
+// is up to date (idempotence). Pods are judged one at a time as they are read
+// (see pod-scan.ts) and only their workload's tally is kept.
 
 export const stalePodsCheck: Check = {
   id: 'stale-pods',
@@ -24,39 +24,79 @@ export const stalePodsCheck: Check = {
   run: assess,
 };
 
-/** A running pod the webhook would change today. */
+/** A running pod the webhook would change today: what the check reports of it. */
 export interface StalePod {
-  pod: SnapshotPod;
+  /** As the pod says (`''` when it does not). */
+  namespace: string;
+  name: string;
+  creationTimestamp: string;
   /** What the webhook would add or change. */
   events: MutationEvent[];
   /** The workload to restart (undefined for a pod nothing owns). */
   owner: { kind: string; name: string } | undefined;
 }
 
-/** Running pods in scope whose mutation today yields a non-empty patch. */
-export function stalePods(snapshot: ClusterSnapshot, context: DoctorContext, config: AdmissionConfig): StalePod[] {
-  const index = ownerIndex(snapshot);
-  const legacy = legacyCluster(snapshot);
-  const out: StalePod[] = [];
-  for (const pod of snapshot.objects.pods) {
-    if (!isRunning(pod) || !inScope(context, pod.metadata.namespace)) continue;
-    const namespace = pod.metadata.namespace ?? 'default';
-    const mutation: MutationContext = {
-      namespace,
-      agentNamespace: context.agent?.namespace ?? 'default',
-      owners: podOwners(pod, index),
-      namespaceLabels: findNamed(snapshot.objects.namespaces, undefined, namespace)?.metadata.labels ?? {},
-      legacyNamespaceSelector: legacy,
-    };
-    const result = mutate(pod, mutation, config);
-    if (result.patch.length > 0) out.push({ pod, events: result.events, owner: restartTarget(pod, index) });
-  }
-  return out;
+/** What judging a pod reads from the snapshot, looked up once for all pods. */
+export interface StaleJudge {
+  config: AdmissionConfig;
+  agentNamespace: string;
+  owners: OwnerIndex;
+  namespaceLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  legacy: boolean;
 }
 
-function isRunning(pod: SnapshotPod): boolean {
+/** The lookups judging the pods of `snapshot` needs. */
+export function staleJudge(snapshot: ClusterSnapshot, agentNamespace: string, config: AdmissionConfig): StaleJudge {
+  const namespaceLabels = new Map(snapshot.objects.namespaces.map((n) => [n.metadata.name, n.metadata.labels ?? {}]));
+  return { config, agentNamespace, owners: ownerIndex(snapshot), namespaceLabels, legacy: legacyCluster(snapshot) };
+}
+
+/** The pod, when it is running and its mutation today yields a non-empty patch; undefined when it is up to date or done. */
+export function stalePod(pod: SnapshotPod, judge: StaleJudge): StalePod | undefined {
+  if (!isRunning(pod)) return undefined;
+  const namespace = pod.metadata.namespace ?? 'default';
+  const result = mutate(
+    pod,
+    {
+      namespace,
+      agentNamespace: judge.agentNamespace,
+      owners: podOwners(pod, judge.owners),
+      namespaceLabels: judge.namespaceLabels.get(namespace) ?? {},
+      legacyNamespaceSelector: judge.legacy,
+    },
+    judge.config,
+  );
+  if (result.patch.length === 0) return undefined;
+  return { namespace: pod.metadata.namespace ?? '', name: pod.metadata.name, creationTimestamp: pod.metadata.creationTimestamp ?? '', events: result.events, owner: restartTarget(pod, judge.owners) };
+}
+
+/** Whether the pod still runs (a finished pod is never recreated by a restart). */
+export function isRunning(pod: SnapshotPod): boolean {
   const phase = pod.status?.phase;
   return phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+/** Adds a stale pod to its workload's tally (keyed by namespace and workload, in the order first met). */
+export function tallyStale(workloads: Map<string, StaleWorkload>, pod: StalePod): void {
+  const key = `${pod.namespace}\n${pod.owner ? `${pod.owner.kind}/${pod.owner.name}` : `Pod/${pod.name}`}`;
+  const known = workloads.get(key);
+  if (!known) {
+    workloads.set(key, { namespace: pod.namespace, ...(pod.owner ? { owner: pod.owner } : {}), count: 1, names: [pod.name], injects: injected(pod.events), newest: pod.creationTimestamp });
+    return;
+  }
+  known.count++;
+  if (known.names.length < SHOWN_NAMES || fixNamesEachPod(known.owner)) known.names.push(pod.name);
+  if (pod.creationTimestamp > known.newest) known.newest = pod.creationTimestamp;
+}
+
+/** Pod names a detail line shows. */
+const SHOWN_NAMES = 3;
+
+const RESTARTABLE = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+
+/** Whether the fix deletes the pods one by one (nothing restartable owns them), and so needs every name. */
+function fixNamesEachPod(owner: StaleWorkload['owner']): boolean {
+  return !owner || (!RESTARTABLE.has(owner.kind) && owner.kind !== 'CronJob');
 }
 
 function legacyCluster(snapshot: ClusterSnapshot): boolean {
@@ -67,31 +107,24 @@ function legacyCluster(snapshot: ClusterSnapshot): boolean {
   }
 }
 
-const RESTARTABLE = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
-
 function assess({ snapshot, context, config }: CheckInput) {
-  const stale = stalePods(snapshot, context, config);
-  const checked = snapshot.objects.pods.filter((p) => isRunning(p) && inScope(context, p.metadata.namespace)).length;
-  if (stale.length === 0) return verdict('ok', `${checked} running pod${checked === 1 ? '' : 's'} checked: each already has what the webhook injects today`);
-  const groups = new Map<string, StalePod[]>();
-  for (const s of stale) {
-    const key = `${s.pod.metadata.namespace ?? ''}\n${s.owner ? `${s.owner.kind}/${s.owner.name}` : `Pod/${s.pod.metadata.name}`}`;
-    groups.set(key, [...(groups.get(key) ?? []), s]);
-  }
-  const details: string[] = [];
-  const fixes: string[] = [];
-  for (const [key, members] of groups) {
-    const [namespace, ref] = key.split('\n') as [string, string];
-    const names = members.map((m) => m.pod.metadata.name);
-    details.push(`${ref} in ${namespace}: ${names.length} pod${names.length === 1 ? '' : 's'} (${listSome(names, 3)}) would get ${injected(members[0]!.events)}; ${cause(snapshot, context, config, members)}`);
-    fixes.push(restartLine(namespace, members[0]!.owner, names));
-  }
+  const { checked, stale: workloads } = context.pods;
+  const stale = workloads.reduce((sum, w) => sum + w.count, 0);
+  if (stale === 0) return verdict('ok', `${checked} running pod${checked === 1 ? '' : 's'} checked: each already has what the webhook injects today`);
+  const details = workloads.map(
+    (w) =>
+      `${workloadRef(w)} in ${w.namespace}: ${w.count} pod${w.count === 1 ? '' : 's'} (${listSome(w.names, SHOWN_NAMES, w.count)}) would get ${w.injects}; ${cause(snapshot, context, config, w.newest)}`,
+  );
   return verdict(
     'warn',
-    `${stale.length} running pod${stale.length === 1 ? '' : 's'} in ${groups.size} workload${groups.size === 1 ? '' : 's'} lack${stale.length === 1 ? 's' : ''} what the webhook injects today: recreate ${stale.length === 1 ? 'it' : 'them'}`,
+    `${stale} running pod${stale === 1 ? '' : 's'} in ${workloads.length} workload${workloads.length === 1 ? '' : 's'} lack${stale === 1 ? 's' : ''} what the webhook injects today: recreate ${stale === 1 ? 'it' : 'them'}`,
     details,
-    fixes.join('\n'),
+    workloads.map(restartLine).join('\n'),
   );
+}
+
+function workloadRef(w: StaleWorkload): string {
+  return w.owner ? `${w.owner.kind}/${w.owner.name}` : `Pod/${w.names[0]}`;
 }
 
 /** `env DD_AGENT_HOST, DD_ENTITY_ID (config); env DD_ENV (tags)`. */
@@ -101,9 +134,8 @@ function injected(events: readonly MutationEvent[]): string {
   return [...byWebhook].map(([webhook, items]) => `${[...items].join(', ')} (${webhook})`).join('; ') || 'changes';
 }
 
-/** Why these pods were missed, from creation times: before the webhook, before the running Cluster Agent, or while it was unreachable. */
-function cause(snapshot: ClusterSnapshot, context: DoctorContext, config: AdmissionConfig, members: readonly StalePod[]): string {
-  const newest = members.map((m) => m.pod.metadata.creationTimestamp ?? '').sort().at(-1) ?? '';
+/** Why these pods were missed, from the newest one's creation time: before the webhook, before the running Cluster Agent, or while it was unreachable. */
+function cause(snapshot: ClusterSnapshot, context: DoctorContext, config: AdmissionConfig, newest: string): string {
   const webhook = findNamed(snapshot.objects.mutatingwebhookconfigurations, undefined, config.admission_controller.webhook_name)?.metadata.creationTimestamp;
   const agentStart = (context.agent?.pods ?? []).map((p) => p.metadata.creationTimestamp ?? '').filter(Boolean).sort()[0];
   if (!newest) return 'created at an unknown time';
@@ -112,9 +144,10 @@ function cause(snapshot: ClusterSnapshot, context: DoctorContext, config: Admiss
   return 'created while the webhook was in place: it was unreachable or failed for them (see connectivity)';
 }
 
-function restartLine(namespace: string, owner: { kind: string; name: string } | undefined, pods: readonly string[]): string {
+function restartLine(w: StaleWorkload): string {
+  const { namespace, owner } = w;
   if (owner && RESTARTABLE.has(owner.kind)) return `kubectl rollout restart ${owner.kind.toLowerCase()}/${owner.name} -n ${namespace}`;
   if (owner?.kind === 'CronJob') return `# CronJob ${namespace}/${owner.name}: its next Job is mutated; to run one now: kubectl create job --from=cronjob/${owner.name} ${owner.name}-now -n ${namespace}`;
   const recreate = owner ? `# its ${owner.kind} ${owner.name} recreates them` : '# then create them again from their manifests';
-  return `kubectl delete pod ${pods.join(' ')} -n ${namespace}   ${recreate}`;
+  return `kubectl delete pod ${w.names.join(' ')} -n ${namespace}   ${recreate}`;
 }

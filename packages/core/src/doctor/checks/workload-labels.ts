@@ -1,9 +1,8 @@
 import { CONFIG_MODE_LABEL, ENABLED_LABEL, STANDARD_TAG_LABELS } from '../../webhooks/labels.js';
 import { misplacedMetadata, podView } from '../../webhooks/workloads.js';
 import type { Check, CheckInput } from '../check.js';
-import { inScope } from '../context.js';
 import { fromProblems, verdict, type Problem } from '../finding.js';
-import { kubectlRef } from '../objects.js';
+import { inScope, kubectlRef } from '../objects.js';
 import { podTemplate, WORKLOAD_RESOURCES, templatePatchCommand, userWorkloads, type Workload } from '../workloads.js';
 
 // `workload-labels`: the webhooks read the labels and annotations of the pod
@@ -32,10 +31,8 @@ function assess({ snapshot, context }: CheckInput) {
     const value = podTemplate(w)?.metadata?.labels?.[ENABLED_LABEL];
     if (value !== undefined && value !== 'true' && value !== 'false') problems.push(badValue(kubectlRef(w.kind ?? '', w.metadata.name, w.metadata.namespace), value, enableCommand(w)));
   }
-  const bare = snapshot.objects.pods.filter((p) => (p.metadata.ownerReferences ?? []).length === 0 && inScope(context, p.metadata.namespace));
-  for (const pod of bare) {
-    const value = pod.metadata.labels?.[ENABLED_LABEL];
-    if (value !== undefined && value !== 'true' && value !== 'false') problems.push(badValue(kubectlRef('pod', pod.metadata.name, pod.metadata.namespace), value));
+  for (const pod of context.pods.labelledBarePods) {
+    if (pod.enabled !== 'true' && pod.enabled !== 'false') problems.push(badValue(kubectlRef('pod', pod.name, pod.namespace), pod.enabled));
   }
   return fromProblems(problems, verdict('ok', `${workloads.length} workload${workloads.length === 1 ? '' : 's'} checked: Datadog labels and annotations are on their pod templates`));
 }
