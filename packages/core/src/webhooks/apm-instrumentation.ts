@@ -6,7 +6,7 @@ import { injectWithInjector, isInstrumentable, type InjectorPlan } from './apm-i
 import { injectAgentConfig } from './config-injection.js';
 import { envIndex } from './env-injection.js';
 import { initResources } from './init-resources.js';
-import { containersOf, note, prependEnv, setAnnotation } from './journal.js';
+import { containersOf, note, prependEnv, setAnnotation, type ContainerScope } from './journal.js';
 import { ENABLED_LABEL, podLabel } from './labels.js';
 import { applyLibConfig } from './lib-config.js';
 import { INJECTION_MODE_ANNOTATION, INJECTOR_DEBUG_ANNOTATION, injectorImage } from './libraries.js';
@@ -56,22 +56,31 @@ export function instrumentWithInjector(pod: Pod, context: MutationContext, confi
   if (error) return failed({ ...run, input: pod }, error.code, error.message);
   const injected = join(before, done(run));
   // As a reinvocation would: the init containers just added get the tags and config vars too.
-  // Its own copies: on its failure, the injected pod is the result's.
-  const again = runSelectedMutators(injected.pod, context, config, new Set());
+  // Only they are visited: every other container went through the first pass and the injection
+  // only added to it, so the mutators would find nothing left to do there (the outcome is the
+  // same, the pod's walk shorter). Its own copies: on its failure, the injected pod is the result's.
+  const again = runSelectedMutators(injected.pod, context, config, new Set(), initContainersAddedBy(run));
   return again.failure ? again : join(injected, again);
+}
+
+/** The init containers the run added or replaced, by name. */
+function initContainersAddedBy(run: Run): ContainerScope {
+  const names = new Set(run.journal.events.filter((e) => e.kind === 'initContainer').map((e) => e.name));
+  return (list, c) => list === 'initContainers' && names.has(c.name);
 }
 
 /**
  * Tags, then config, each when its own webhook is enabled and without its own gate, for
- * the pods /injectlib selects (7.64); nothing before that. Both edit the copies in `owned`.
+ * the pods /injectlib selects (7.64); nothing before that. Both edit the copies in `owned`
+ * and visit the containers of `scope` (all when absent).
  */
-function runSelectedMutators(pod: Pod, context: MutationContext, config: AdmissionConfig, owned: Set<object>): WebhookResult {
+function runSelectedMutators(pod: Pod, context: MutationContext, config: AdmissionConfig, owned: Set<object>, scope?: ContainerScope): WebhookResult {
   const empty = done(startRun('auto-instrumentation', pod));
   if (!hasChange(config.agentVersion, 'injectlib-config-and-tags')) return empty;
   const ac = config.admission_controller;
-  const tags = ac.inject_tags.enabled ? tagRun(startRun('tags', pod, owned), context) : empty;
+  const tags = ac.inject_tags.enabled ? tagRun(startRun('tags', pod, owned, scope), context) : empty;
   if (tags.failure) return restamp(tags, pod);
-  const cfg = ac.inject_config.enabled ? configMutation(startRun('config', tags.pod, owned), context, config) : done(startRun('auto-instrumentation', tags.pod));
+  const cfg = ac.inject_config.enabled ? configMutation(startRun('config', tags.pod, owned, scope), context, config) : done(startRun('auto-instrumentation', tags.pod));
   if (cfg.failure) return restamp(cfg, pod);
   return join(tags, cfg);
 }

@@ -19,15 +19,26 @@ export interface Journal {
   readonly events: MutationEvent[];
   /** Nodes this journal copied: private to it, so later edits may change them in place. */
   readonly owned: Set<object>;
+  /** The containers its injections visit; all when absent. */
+  readonly scope?: ContainerScope;
 }
+
+/** Picks the containers a journal's injections visit (the others are known to need nothing). */
+export type ContainerScope = (list: ContainerList, container: Container) => boolean;
 
 /**
  * Starts an empty journal over `pod`. `owned` continues the copies of the journal that
  * produced `pod`, which then sees its pod edited in place: share it only when that
- * pod is dropped whenever this journal's changes are.
+ * pod is dropped whenever this journal's changes are. `scope` limits the containers
+ * its injections visit.
  */
-export function openJournal(webhook: WebhookName, pod: Pod, owned: Set<object> = new Set()): Journal {
-  return { webhook, pod, ops: [], events: [], owned };
+export function openJournal(webhook: WebhookName, pod: Pod, owned: Set<object> = new Set(), scope?: ContainerScope): Journal {
+  return { webhook, pod, ops: [], events: [], owned, scope };
+}
+
+/** Whether the journal's injections visit container `c` of `list`. */
+export function inScope(j: Journal, list: ContainerList, c: Container): boolean {
+  return j.scope === undefined || j.scope(list, c);
 }
 
 function isMissing(value: Json): boolean {

@@ -1,7 +1,7 @@
 import type { ContainerList, Volume, VolumeMount } from '../review/pod.js';
 import type { AgentVersion } from '../versions/agent-version.js';
 import { hasChange } from '../versions/behaviour-changes.js';
-import { appendVolume, appendVolumeMount, containersOf, note, setAnnotation, type Journal } from './journal.js';
+import { appendVolume, appendVolumeMount, containersOf, inScope, note, setAnnotation, type Journal } from './journal.js';
 
 /** The cluster-autoscaler annotation naming the local volumes it may evict with the pod. */
 export const SAFE_TO_EVICT_ANNOTATION = 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes';
@@ -19,7 +19,8 @@ export interface PlannedVolume {
  * Mounts the volume in every container and init container that has no mount of
  * that name or path, then appends the volume when a mount was added and the pod
  * has none of that name. Before 7.68 a volume of that name already in the pod
- * stops everything. Returns whether the volume was appended.
+ * stops everything. A scoped journal mounts only in its scope's containers.
+ * Returns whether the volume was appended.
  */
 export function injectVolume(j: Journal, planned: PlannedVolume, version: AgentVersion): boolean {
   const { volume, mount, reason } = planned;
@@ -29,6 +30,7 @@ export function injectVolume(j: Journal, planned: PlannedVolume, version: AgentV
   for (const list of LISTS) {
     const containers = containersOf(j.pod, list);
     for (let i = 0; i < containers.length; i++) {
+      if (!inScope(j, list, containers[i]!)) continue;
       const mounts = containers[i]!.volumeMounts ?? [];
       if (mounts.some((m) => m.name === mount.name || m.mountPath === mount.mountPath)) continue;
       appendVolumeMount(j, list, i, mount);

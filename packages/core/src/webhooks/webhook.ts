@@ -1,6 +1,6 @@
 import type { Operation } from 'fast-json-patch';
 import type { AdmissionConfig } from '../config/schema.js';
-import { openJournal, type Journal } from './journal.js';
+import { openJournal, type ContainerScope, type Journal } from './journal.js';
 import type { KubeObject, Pod } from '../review/pod.js';
 import type { MutationEvent, Skip, SkipCode, Warning, WebhookFailure, WebhookName } from './report.js';
 
@@ -48,9 +48,9 @@ export interface Run {
   readonly input: Pod;
 }
 
-/** Starts a webhook run over `pod`; `owned` as for openJournal. */
-export function startRun(webhook: WebhookName, pod: Pod, owned?: Set<object>): Run {
-  return { journal: openJournal(webhook, pod, owned), warnings: [], input: pod };
+/** Starts a webhook run over `pod`; `owned` and `scope` as for openJournal. */
+export function startRun(webhook: WebhookName, pod: Pod, owned?: Set<object>, scope?: ContainerScope): Run {
+  return { journal: openJournal(webhook, pod, owned, scope), warnings: [], input: pod };
 }
 
 /** Adds a notice that changes nothing. */
