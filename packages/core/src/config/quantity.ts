@@ -39,7 +39,7 @@ export interface Quantity {
 export const ZERO_QUANTITY: Quantity = { unscaled: 0n, scale: 0, format: 'DecimalSI' };
 
 const DECIMAL_SUFFIXES: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-const BINARY_SUFFIXES: Readonly<Record<string, number>> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+const BINARY_SUFFIXES: Readonly<Record<string, bigint>> = { Ki: 2n ** 10n, Mi: 2n ** 20n, Gi: 2n ** 30n, Ti: 2n ** 40n, Pi: 2n ** 50n, Ei: 2n ** 60n };
 const NANO = -9;
 const MAX_INT64 = 2n ** 63n - 1n;
 
@@ -53,7 +53,7 @@ export function readQuantity(input: string | number): Quantity | undefined {
   let format: QuantityFormat = 'DecimalSI';
   if (suffix in BINARY_SUFFIXES) {
     format = 'BinarySI';
-    unscaled *= 2n ** BigInt(BINARY_SUFFIXES[suffix]!);
+    unscaled *= BINARY_SUFFIXES[suffix]!;
   } else if (suffix in DECIMAL_SUFFIXES) {
     scale += DECIMAL_SUFFIXES[suffix]!;
   } else {
@@ -72,11 +72,15 @@ export function readQuantity(input: string | number): Quantity | undefined {
 }
 
 function compare(a: bigint, as: number, b: bigint, bs: number): number {
-  if (as === bs) return a < b ? -1 : a > b ? 1 : 0;
   const s = Math.min(as, bs);
-  const x = a * 10n ** BigInt(as - s);
-  const y = b * 10n ** BigInt(bs - s);
+  const x = rescale(a, as, s);
+  const y = rescale(b, bs, s);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** `unscaled × 10^scale` as a multiple of 10^to (to <= scale); no power computed when the scales agree. */
+function rescale(unscaled: bigint, scale: number, to: number): bigint {
+  return scale === to ? unscaled : unscaled * 10n ** BigInt(scale - to);
 }
 
 /** Orders two quantities by value: negative, zero or positive. */
@@ -87,7 +91,7 @@ export function compareQuantities(a: Quantity, b: Quantity): number {
 /** The sum, in the format of the first non-zero operand (as Go's Quantity.Add keeps it). */
 export function addQuantities(a: Quantity, b: Quantity): Quantity {
   const s = Math.min(a.scale, b.scale);
-  const unscaled = a.unscaled * 10n ** BigInt(a.scale - s) + b.unscaled * 10n ** BigInt(b.scale - s);
+  const unscaled = rescale(a.unscaled, a.scale, s) + rescale(b.unscaled, b.scale, s);
   return { unscaled, scale: s, format: a.unscaled === 0n ? b.format : a.format };
 }
 
