@@ -50,26 +50,21 @@ function child(node: Json, token: Token): Json {
   return (node as Record<string | number, Json>)[token];
 }
 
-/** The node at `tokens` under `root` (undefined past a missing step). */
-function nodeAt(root: Json, tokens: readonly Token[]): Json {
-  let node = root;
-  for (const token of tokens) node = child(node, token);
-  return node;
-}
-
 /**
  * Copy-on-write walk from the pod root to the parent of the last token, returning
- * that parent writable; missing objects on the way are created. A node is copied
- * the first time the journal touches it and edited in place afterwards. Values
- * placed by an edit are never owned: the recorded operation holds them, so they
- * must stay as they were. (A loop, not recursion with a callback: this runs for
- * every recorded change.)
+ * that parent writable; missing objects on the way are created, or with `create`
+ * false the walk stops there and returns undefined (the copies made so far equal
+ * what they replace). A node is copied the first time the journal touches it and
+ * edited in place afterwards. Values placed by an edit are never owned: the
+ * recorded operation holds them, so they must stay as they were. (A loop, not
+ * recursion with a callback: this runs for every recorded change.)
  */
-function writableParent(j: Journal, tokens: readonly Token[]): Record<Token, Json> {
+function writableParent(j: Journal, tokens: readonly Token[], create = true): Record<Token, Json> | undefined {
   let node = writable(j, j.pod) as Record<Token, Json>;
   j.pod = node as Pod;
   for (let i = 0; i < tokens.length - 1; i++) {
     const token = tokens[i]!;
+    if (!create && isMissing(node[token])) return undefined;
     const next = writable(j, node[token]) as Record<Token, Json>;
     node[token] = next;
     node = next;
@@ -119,7 +114,7 @@ function addAt(j: Journal, tokens: readonly Token[], value: Json): void {
 }
 
 function setAt(j: Journal, tokens: readonly Token[], value: Json): void {
-  writableParent(j, tokens)[tokens[tokens.length - 1]!] = value;
+  writableParent(j, tokens)![tokens[tokens.length - 1]!] = value;
 }
 
 /** Records `replace` of the existing value at `tokens` (an array element: `add` there would insert). */
@@ -133,15 +128,16 @@ function replaceAt(j: Journal, tokens: readonly Token[], value: Json): void {
  * `pointer` is `tokens` as a JSON pointer; callers whose tokens need no escaping build it directly.
  */
 function insertInArray(j: Journal, tokens: readonly Token[], where: 'start' | 'end', value: Json, pointer = toPointer(tokens)): void {
-  const array = nodeAt(j.pod, tokens);
-  if (!Array.isArray(array)) {
+  // One walk: the parent made writable, then the array read from it.
+  const parent = writableParent(j, tokens, false);
+  const last = tokens[tokens.length - 1]!;
+  const array = parent?.[last];
+  if (!parent || !Array.isArray(array)) {
     addAt(j, tokens, [value]);
     return;
   }
   const index = where === 'start' ? 0 : array.length;
   j.ops.push({ op: 'add', path: `${pointer}/${index}`, value });
-  const parent = writableParent(j, tokens);
-  const last = tokens[tokens.length - 1]!;
   const copy = writable(j, array) as Json[];
   parent[last] = copy;
   copy.splice(index, 0, value);
