@@ -410,6 +410,16 @@ describe('§8 install env and the SSI steps', () => {
     expect(names).not.toContain('DD_INSTRUMENTATION_INSTALL_TYPE');
   });
 
+  it('an init container the injection replaces gets the config vars anew; the user\'s own init container keeps its single set', () => {
+    const stale = { name: 'datadog-init-apm-inject', image: 'old', env: [{ name: 'STALE', value: '1' }] };
+    const p = local({ [`${A}java-lib.version`]: 'v1' }, { initContainers: [{ name: 'setup', image: 'busybox' }, stale] });
+    const r = run(p, configFor('7.78'));
+    expect(initNames(r.pod)).toEqual(['datadog-lib-java-init', 'setup', 'datadog-init-apm-inject']);
+    expect(envOf(r.pod, 'datadog-init-apm-inject')).toEqual(configEnv('datadog-init-apm-inject'));
+    expect(envOf(r.pod, 'datadog-lib-java-init')).toEqual(configEnv('datadog-lib-java-init'));
+    expect(envNames(r.pod, 'setup')).toEqual(['DD_INSTRUMENTATION_INSTALL_TYPE', 'DD_INSTRUMENTATION_INSTALL_ID', 'DD_INSTRUMENTATION_INSTALL_TIME', ...CONFIG_NAMES]);
+  });
+
   it('a DD_SERVICE an application container has is copied to the others (7.66); before that the owner name is used', () => {
     const p = pod({ ownerReferences: OWNER, containers: [{ name: 'a', env: [{ name: 'DD_SERVICE', value: 'shop' }] }, { name: 'b' }] });
     expect(envOf(run(p, ssiOn()).pod, 'b').filter((e) => e.name.startsWith('DD_SERVICE'))).toEqual([
