@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
+import { zodEnglishOnly } from '../core/build/zod-english-only.js';
 import { thirdPartyNotices } from './build/third-party-notices.js';
 
 // Two files, all the image's /app holds besides their licence notices:
@@ -30,7 +31,7 @@ export default defineConfig({
   splitting: false,
   treeshake: true,
   sourcemap: false,
-  esbuildPlugins: [thirdPartyNotices('dd-admission-webhook image (/app)')],
+  esbuildPlugins: [zodEnglishOnly(), thirdPartyNotices('dd-admission-webhook image (/app)')],
   banner: {
     js: [
       // Bundled CommonJS dependencies (prom-client, tsyringe, ws, ...) call require() for Node built-ins.

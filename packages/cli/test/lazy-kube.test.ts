@@ -29,3 +29,12 @@ it('previews a manifest with the bundle alone (no node_modules), loading neither
   expect(loaded).toContain('NativeModule fs');
   expect(loaded.filter((m) => /^NativeModule (http|https|tls)$/.test(m))).toEqual([]);
 });
+
+it("carries zod's English messages and none of its other locales (about 500 KB parsed at each start)", () => {
+  assertBuilt();
+  const bundle = readFileSync(DIST, 'utf8');
+  expect(bundle).toContain('Invalid input: expected');
+  // French and German wordings of the same message, as zod's fr and de locales write it.
+  expect(bundle).not.toContain('attendu');
+  expect(bundle).not.toContain('erwartet');
+});

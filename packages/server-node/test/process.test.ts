@@ -1,6 +1,6 @@
 // The bundled entry point as the image runs it: built with tsup, copied alone to an empty directory, run with node.
 import { spawn, execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -163,6 +163,14 @@ describe('the bundle', () => {
     const noCert = run([]);
     expect(await noCert.exit).toBe(2);
     expect(noCert.stderr.join('\n')).toContain('--tls-cert and --tls-key are required');
+  });
+
+  it("carries zod's English messages and none of its other locales (about 300 KB of source V8 would hold)", async () => {
+    const text = await readFile(bundle, 'utf8');
+    expect(text).toContain('Invalid input: expected');
+    // French and German wordings of the same message, as zod's fr and de locales write it.
+    expect(text).not.toContain('attendu');
+    expect(text).not.toContain('erwartet');
   });
 
   it('refuses an unsupported Cluster Agent release at startup with exit 1, naming where it was set', async () => {
