@@ -1,7 +1,7 @@
 // zod's namespace re-exports every locale of its error messages (`z.locales`), so a
-// bundle that imports `z` carries all of them: about 500 KB of the preview's and the
-// server's bundles, parsed at each start. We use only the English messages (zod's
-// default), so a bundle gets a locales module that holds just those.
+// bundle that imports `z` carries all of them: about 370 KB of the preview's bundle
+// (290 KB of the server's, minified), parsed at each start. We use only the English
+// messages (zod's default), so a bundle gets a locales module that holds just those.
 import { dirname } from 'node:path';
 import type { Options } from 'tsup';
 

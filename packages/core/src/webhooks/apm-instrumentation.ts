@@ -56,9 +56,10 @@ export function instrumentWithInjector(pod: Pod, context: MutationContext, confi
   if (error) return failed({ ...run, input: pod }, error.code, error.message);
   const injected = join(before, done(run));
   // As a reinvocation would: the init containers just added get the tags and config vars too.
-  // Only they are visited: every other container went through the first pass and the injection
-  // only added to it, so the mutators would find nothing left to do there (the outcome is the
-  // same, the pod's walk shorter). Its own copies: on its failure, the injected pod is the result's.
+  // Only they are visited: every other container went through the first pass, and the injection
+  // only added env vars, mounts and volumes there or replaced some under the same names, which is
+  // what the mutators key on: they would find nothing left to do (the outcome is the same, the
+  // pod's walk shorter). Its own copies: on its failure, the injected pod is the result's.
   const again = runSelectedMutators(injected.pod, context, config, new Set(), initContainersAddedBy(run));
   return again.failure ? again : join(injected, again);
 }

@@ -1,5 +1,5 @@
 import type { Container, ContainerList, EnvVar } from '../review/pod.js';
-import { containersOf, inScope, note, prependEnv, type Journal } from './journal.js';
+import { containersOf, note, prependEnv, visits, type Journal } from './journal.js';
 
 /** An env var to inject: a literal value or a field reference. */
 export type EnvValue = { name: string; value: string } | { name: string; fieldPath: string };
@@ -34,7 +34,7 @@ export function injectEnv(j: Journal, env: EnvValue, reason: string): boolean {
   for (const list of LISTS) {
     const containers = containersOf(j.pod, list);
     for (let i = 0; i < containers.length; i++) {
-      if (!inScope(j, list, containers[i]!) || envIndex(containers[i]!.env, env.name) >= 0) continue;
+      if (!visits(j, list, containers[i]!) || envIndex(containers[i]!.env, env.name) >= 0) continue;
       prependEnv(j, list, i, entry);
       note(j, {
         kind: 'env',
@@ -60,7 +60,7 @@ export function injectDynamicEnv(j: Journal, name: string, valueOf: (container: 
   for (const list of LISTS) {
     const containers = containersOf(j.pod, list);
     for (let i = 0; i < containers.length; i++) {
-      if (!inScope(j, list, containers[i]!) || envIndex(containers[i]!.env, name) >= 0) continue;
+      if (!visits(j, list, containers[i]!) || envIndex(containers[i]!.env, name) >= 0) continue;
       const value = valueOf(containers[i]!, list);
       prependEnv(j, list, i, { name, value });
       note(j, { kind: 'env', action: 'added', name, container: containers[i]!.name, containerList: list, value, reason });

@@ -37,7 +37,7 @@ export function openJournal(webhook: WebhookName, pod: Pod, owned: Set<object> =
 }
 
 /** Whether the journal's injections visit container `c` of `list`. */
-export function inScope(j: Journal, list: ContainerList, c: Container): boolean {
+export function visits(j: Journal, list: ContainerList, c: Container): boolean {
   return j.scope === undefined || j.scope(list, c);
 }
 

@@ -1,7 +1,7 @@
 import type { ContainerList, Volume, VolumeMount } from '../review/pod.js';
 import type { AgentVersion } from '../versions/agent-version.js';
 import { hasChange } from '../versions/behaviour-changes.js';
-import { appendVolume, appendVolumeMount, containersOf, inScope, note, setAnnotation, type Journal } from './journal.js';
+import { appendVolume, appendVolumeMount, containersOf, note, setAnnotation, visits, type Journal } from './journal.js';
 
 /** The cluster-autoscaler annotation naming the local volumes it may evict with the pod. */
 export const SAFE_TO_EVICT_ANNOTATION = 'cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes';
@@ -30,7 +30,7 @@ export function injectVolume(j: Journal, planned: PlannedVolume, version: AgentV
   for (const list of LISTS) {
     const containers = containersOf(j.pod, list);
     for (let i = 0; i < containers.length; i++) {
-      if (!inScope(j, list, containers[i]!)) continue;
+      if (!visits(j, list, containers[i]!)) continue;
       const mounts = containers[i]!.volumeMounts ?? [];
       if (mounts.some((m) => m.name === mount.name || m.mountPath === mount.mountPath)) continue;
       appendVolumeMount(j, list, i, mount);
