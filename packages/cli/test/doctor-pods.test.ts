@@ -139,41 +139,20 @@ describe('a live read of the pods', () => {
     expect(report.checks.find((c) => c.id === 'stale-pods')).toMatchObject({ status: 'skip', summary: 'not readable: needs list pods' });
   });
 
-  it('an expired continue token mid-way starts the paged scan over, without counting a pod twice', async () => {
+  it.each([
+    ['once starts the paged scan over', 1, [['all', 200], ['all', 410], ['all', 200], ['all', 200]]],
+    ['twice reads every pod in one unpaged list', 2, [['all', 200], ['all', 410], ['all', 200], ['all', 410], ['all', 200]]],
+  ] as const)('a continue token that expires mid-way %s, without counting a pod twice', async (_, expiries, requests) => {
     const { api, kube } = await clusterOf(healthyClusterWithWebPods(PAGE_SIZE + 10));
-    // The pods of datadog, then the first page of every pod, are answered; the second page is 410 Expired.
-    api.faults.add({ match: { resources: ['pods'], methods: ['GET'] }, action: { kind: 'delay', ms: 0 }, times: 2 });
-    api.faults.add({ match: { resources: ['pods'], methods: ['GET'] }, action: { kind: 'status', code: 410 }, times: 1 });
-    const snapshot = await liveSnapshot(kube, OPTIONS);
-    expect(api.requests.filter((q) => q.resource === 'pods').map((q) => [q.namespace ?? 'all', q.status])).toEqual([
-      [AGENT_NAMESPACE, 200],
-      ['all', 200],
-      ['all', 410],
-      ['all', 200],
-      ['all', 200],
-    ]);
-    expect(snapshot.podScan?.count).toBe(api.store.list('pods').length);
-    expect(snapshot.podScan?.stale.map((w) => w.count)).toEqual([(PAGE_SIZE + 10) / 2]);
-    expect(snapshot.unreadable).toEqual([]);
-  });
-
-  it('a continue token that expires again reads every pod in one unpaged list', async () => {
-    const { api, kube } = await clusterOf(healthyClusterWithWebPods(PAGE_SIZE + 10));
-    // datadog, then page 1 (answered), page 2 (410), page 1 again (answered), page 2 again (410).
-    for (const times of [2, 1]) {
-      api.faults.add({ match: { resources: ['pods'], methods: ['GET'] }, action: { kind: 'delay', ms: 0 }, times });
+    // The pods of datadog and each first page of every pod are answered; each second page is 410 Expired.
+    for (let i = 0; i < expiries; i++) {
+      api.faults.add({ match: { resources: ['pods'], methods: ['GET'] }, action: { kind: 'delay', ms: 0 }, times: i === 0 ? 2 : 1 });
       api.faults.add({ match: { resources: ['pods'], methods: ['GET'] }, action: { kind: 'status', code: 410 }, times: 1 });
     }
     const snapshot = await liveSnapshot(kube, OPTIONS);
-    expect(api.requests.filter((q) => q.resource === 'pods').map((q) => [q.namespace ?? 'all', q.status])).toEqual([
-      [AGENT_NAMESPACE, 200],
-      ['all', 200],
-      ['all', 410],
-      ['all', 200],
-      ['all', 410],
-      ['all', 200],
-    ]);
+    expect(api.requests.filter((q) => q.resource === 'pods').map((q) => [q.namespace ?? 'all', q.status])).toEqual([[AGENT_NAMESPACE, 200], ...requests]);
     expect(snapshot.podScan?.count).toBe(api.store.list('pods').length);
     expect(snapshot.podScan?.stale.map((w) => w.count)).toEqual([(PAGE_SIZE + 10) / 2]);
+    expect(snapshot.unreadable).toEqual([]);
   });
 });
