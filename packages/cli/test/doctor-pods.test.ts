@@ -112,8 +112,7 @@ describe('a live read of the pods', () => {
 
   it('refused cluster-wide but readable in the agent namespace (a Role), it keeps the pods read there: the report finds the Cluster Agent whose configuration was read', async () => {
     // A Deployment with a cluster-agent container in a namespace listed first: what the report found when it kept no pod.
-    const decoy = healthyCluster().agentDeployment;
-    decoy.metadata = { ...decoy.metadata, namespace: 'agent-old' };
+    const decoy = { ...healthyCluster().agentDeployment, metadata: { name: 'datadog-cluster-agent', namespace: 'agent-old' } };
     const { api, kube } = await clusterOf([...healthyClusterWithWebPods(10), decoy]);
     // Denied in agent-old, so also across namespaces (the double's rule): pods are listable in datadog only.
     api.access.deny({ verb: 'list', resource: 'pods', namespace: 'agent-old' });
