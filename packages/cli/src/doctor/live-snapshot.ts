@@ -92,16 +92,17 @@ async function agentPods(kube: KubeClient, snapshot: ClusterSnapshot, agentNames
   return kept;
 }
 
+/** The well-formed pods of `pages` that `keeps` accepts (the scan reports the others). */
 async function keptPods(pages: Pages, keeps: (pod: SnapshotPod) => boolean): Promise<SnapshotPod[]> {
   const kept: SnapshotPod[] = [];
   for await (const read of podsOf(pages)) if ('object' in read && keeps(read.object)) kept.push(read.object);
   return kept;
 }
 
-/** Every object of a resource (in `namespace`, else cluster-wide), page by page; refused: empty, with the marker; not served: empty. */
-async function listed(kube: KubeClient, resource: SnapshotResource, unreadable: Unreadable[], namespace?: string): Promise<unknown[]> {
+/** Every object of a resource, cluster-wide, page by page; refused: empty, with the marker; not served: empty. */
+async function listed(kube: KubeClient, resource: SnapshotResource, unreadable: Unreadable[]): Promise<unknown[]> {
   try {
-    return (await kube.listAll(apiResource(resource), { pageSize: PAGE_SIZE, ...(namespace !== undefined ? { namespace } : {}) })).items;
+    return (await kube.listAll(apiResource(resource), { pageSize: PAGE_SIZE })).items;
   } catch (error) {
     return refusedOrAbsent(error, resource, 'list', unreadable);
   }
@@ -112,24 +113,20 @@ type Scanned = { scan: PodScan; malformed: MalformedObject[] };
 /** Every pod, scanned page by page and dropped; undefined when the list is refused (with the marker) or not served. */
 async function scannedPods(kube: KubeClient, snapshot: ClusterSnapshot, context: AgentContext, unreadable: Unreadable[]): Promise<Scanned | undefined> {
   try {
-    return await scanPages(kube, snapshot, context);
+    return await readPods(kube, undefined, (pages) => scan(pages, snapshot, context));
   } catch (error) {
     refusedOrAbsent(error, 'pods', 'list', unreadable);
     return undefined;
   }
 }
 
-/** The scan of every pod, page by page. */
-async function scanPages(kube: KubeClient, snapshot: ClusterSnapshot, context: AgentContext): Promise<Scanned> {
-  return await readPods(kube, undefined, (pages) => scan(pages, snapshot, context));
-}
-
 type Pages = AsyncIterable<{ items: unknown[] }> | Iterable<{ items: unknown[] }>;
 
 /**
  * `read` of the pods (in `namespace`, else everywhere) page by page. A continue
- * token that expires mid-way starts it over from the first page, once; expired
- * again, it reads one unpaged list, as client-go's pager does.
+ * token that expires mid-way starts it over from the first page, once, so the
+ * pods are still not held whole; expired again, it reads one unpaged list
+ * (client-go's pager's fallback).
  */
 async function readPods<T>(kube: KubeClient, namespace: string | undefined, read: (pages: Pages) => Promise<T>): Promise<T> {
   const scope = namespace !== undefined ? { namespace } : {};
