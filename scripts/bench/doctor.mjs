@@ -2,7 +2,8 @@
 // checks' tallies) against the core preview's (one mutate per pod) over the same pods,
 // interleaved in one run; (2) the peak RSS of a live `dd-mutate doctor` with 1,000 and
 // with 10,000 pods served by the Kubernetes API double, which answers its lists in pages
-// of 500: the doctor scans each page of pods and drops it, so the two should be close.
+// of 500, each cluster with a node Agent pod per 20 pods in the Cluster Agent's namespace:
+// the doctor scans each page of pods and drops it, so the two should be close.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,7 +37,7 @@ function scanCost(core, testing, compare, count) {
 async function liveRun(testing, dir, count) {
   const api = await testing.startKubeApi({ serverVersion: { major: '1', minor: '29', gitVersion: 'v1.29.3-eks-ae9a62a' } });
   try {
-    for (const o of testing.healthyClusterWithWebPods(count)) api.apply(o);
+    for (const o of testing.healthyClusterWithWebPods(count, { nodeAgents: count / 20 })) api.apply(o);
     const kubeconfig = join(dir, `${count}.kubeconfig`);
     await writeFile(kubeconfig, api.kubeconfig({ token: 'bench', namespace: 'shop' }));
     const started = performance.now();

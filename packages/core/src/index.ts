@@ -69,7 +69,7 @@ export { FINDING_STATUSES, TROUBLESHOOTING_PAGE, findingSchema, type Finding, ty
 export { CHECK_CATEGORIES, type CheckCategory, type CheckInfo } from './doctor/check.js';
 export { agentContext, doctorContext, type AgentContext, type DoctorContext, type DoctorOptions } from './doctor/context.js';
 export { agentConfig, type AgentConfig, type AgentConfigOptions, type EmulatedVersion } from './doctor/agent-config.js';
-export { findClusterAgent, clusterAgentNamespaces, CLUSTER_AGENT_CONTAINER, type ClusterAgent, type Installer } from './doctor/cluster-agent.js';
+export { findClusterAgent, clusterAgentNamespaces, clusterAgentPodFilter, CLUSTER_AGENT_CONTAINER, type ClusterAgent, type Installer } from './doctor/cluster-agent.js';
 export { podScanner, scanPods, type PodScanner } from './doctor/pod-scan.js';
 export * from './doctor/distribution.js';
 export * from './doctor/probe.js';

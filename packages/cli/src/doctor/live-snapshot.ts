@@ -1,6 +1,7 @@
 import {
   agentContext,
   clusterAgentNamespaces,
+  clusterAgentPodFilter,
   findClusterAgent,
   podScanner,
   readObject,
@@ -28,9 +29,10 @@ import { isExpired, KubeApiError, RESOURCES, type ApiResource, type KubeClient }
 // does not serve (Cilium's, on a cluster without Cilium) is empty.
 //
 // Pods are the one resource that grows with the cluster, so they are not kept:
-// the pods of the namespaces the Cluster Agent can be in are listed first
-// (finding it reads them), and once its configuration is known every pod is
-// scanned page by page and dropped (the core's pod scan).
+// the pods of the namespaces the Cluster Agent can be in are read first, page by
+// page, keeping only those finding it reads (not the node Agent's one per node),
+// and once its configuration is known every pod is scanned page by page and
+// dropped (the core's pod scan).
 
 /** What the doctor lists whole; Secrets and ConfigMaps are read one by one, pods scanned. */
 const LISTED = SNAPSHOT_RESOURCE_NAMES.filter((r) => r !== 'secrets' && r !== 'configmaps' && r !== 'pods');
@@ -59,8 +61,8 @@ export async function liveSnapshot(kube: KubeClient, options: DoctorOptions): Pr
   snapshot = withObjects(snapshot, { secrets }, unreadable);
 
   const scanned = await scannedPods(kube, snapshot, context, unreadable);
-  // Refused: no pod at all, as for any resource RBAC refuses.
-  if (!scanned) return { ...snapshot, objects: { ...snapshot.objects, pods: [] }, unreadable: [...unreadable] };
+  // Refused (a Role in the agent's namespace only): the pods read there stay, so the report finds the Cluster Agent whose configuration was read.
+  if (!scanned) return { ...snapshot, unreadable: [...unreadable] };
   return { ...snapshot, unreadable: [...unreadable], malformed: [...snapshot.malformed, ...scanned.malformed], podScan: scanned.scan };
 }
 
@@ -76,17 +78,31 @@ function withObjects(snapshot: ClusterSnapshot, lists: Lists, unreadable: readon
   return { ...snapshot, objects, unreadable: [...unreadable], malformed: [...snapshot.malformed, ...added.malformed] };
 }
 
-/** The pods of the namespaces the Cluster Agent can be in, kept whole: finding it reads them. The scan of every pod reports a refusal and the malformed ones. */
+/** The pods finding the Cluster Agent reads (the core's filter), page by page from the namespaces it can be in; a namespace RBAC refuses gives none. The scan of every pod reports a refusal and the malformed ones. */
 async function agentPods(kube: KubeClient, snapshot: ClusterSnapshot, agentNamespace: string | undefined): Promise<SnapshotPod[]> {
-  const items: unknown[] = [];
-  for (const namespace of clusterAgentNamespaces(snapshot, agentNamespace)) items.push(...(await listed(kube, 'pods', [], namespace)));
-  return snapshotFromLists({ pods: items }).objects.pods;
+  const keeps = clusterAgentPodFilter(snapshot, agentNamespace);
+  const kept: SnapshotPod[] = [];
+  for (const namespace of clusterAgentNamespaces(snapshot, agentNamespace)) {
+    try {
+      kept.push(...(await readPods(kube, namespace, (pages) => keptPods(pages, keeps))));
+    } catch (error) {
+      refusedOrAbsent(error, 'pods', 'list', []);
+    }
+  }
+  return kept;
 }
 
-/** Every object of a resource (in `namespace`, else cluster-wide), page by page; refused: empty, with the marker; not served: empty. */
-async function listed(kube: KubeClient, resource: SnapshotResource, unreadable: Unreadable[], namespace?: string): Promise<unknown[]> {
+/** The well-formed pods of `pages` that `keeps` accepts (the scan reports the others). */
+async function keptPods(pages: Pages, keeps: (pod: SnapshotPod) => boolean): Promise<SnapshotPod[]> {
+  const kept: SnapshotPod[] = [];
+  for await (const read of podsOf(pages)) if ('object' in read && keeps(read.object)) kept.push(read.object);
+  return kept;
+}
+
+/** Every object of a resource, cluster-wide, page by page; refused: empty, with the marker; not served: empty. */
+async function listed(kube: KubeClient, resource: SnapshotResource, unreadable: Unreadable[]): Promise<unknown[]> {
   try {
-    return (await kube.listAll(apiResource(resource), { pageSize: PAGE_SIZE, ...(namespace !== undefined ? { namespace } : {}) })).items;
+    return (await kube.listAll(apiResource(resource), { pageSize: PAGE_SIZE })).items;
   } catch (error) {
     return refusedOrAbsent(error, resource, 'list', unreadable);
   }
@@ -97,34 +113,50 @@ type Scanned = { scan: PodScan; malformed: MalformedObject[] };
 /** Every pod, scanned page by page and dropped; undefined when the list is refused (with the marker) or not served. */
 async function scannedPods(kube: KubeClient, snapshot: ClusterSnapshot, context: AgentContext, unreadable: Unreadable[]): Promise<Scanned | undefined> {
   try {
-    return await scanPages(kube, snapshot, context);
+    return await readPods(kube, undefined, (pages) => scan(pages, snapshot, context));
   } catch (error) {
     refusedOrAbsent(error, 'pods', 'list', unreadable);
     return undefined;
   }
 }
 
-/** The scan, page by page; a continue token that expired mid-way starts it over with one unpaged list, as client-go's pager does. */
-async function scanPages(kube: KubeClient, snapshot: ClusterSnapshot, context: AgentContext): Promise<Scanned> {
+type Pages = AsyncIterable<{ items: unknown[] }> | Iterable<{ items: unknown[] }>;
+
+/**
+ * `read` of the pods (in `namespace`, else everywhere) page by page. A continue
+ * token that expires mid-way starts it over from the first page, once, so the
+ * pods are still not held whole; expired again, it reads one unpaged list
+ * (client-go's pager's fallback).
+ */
+async function readPods<T>(kube: KubeClient, namespace: string | undefined, read: (pages: Pages) => Promise<T>): Promise<T> {
+  const scope = namespace !== undefined ? { namespace } : {};
+  const paged = () => unlessExpired(read(kube.listPages(RESOURCES.pods, { pageSize: PAGE_SIZE, ...scope })));
+  return (await paged()) ?? (await paged()) ?? (await read([await kube.list(RESOURCES.pods, scope)]));
+}
+
+/** The result, or undefined when a continue token expired (410) on the way. */
+async function unlessExpired<T>(reading: Promise<T>): Promise<T | undefined> {
   try {
-    return await scan(kube.listPages(RESOURCES.pods, { pageSize: PAGE_SIZE }), snapshot, context);
+    return await reading;
   } catch (error) {
     if (!isExpired(error)) throw error;
-    return await scan([await kube.list(RESOURCES.pods)], snapshot, context);
+    return undefined;
   }
 }
 
-/** Feeds each item of each page to one pod scanner; the malformed ones are reported with their position in the whole list. */
-async function scan(pages: AsyncIterable<{ items: unknown[] }> | Iterable<{ items: unknown[] }>, snapshot: ClusterSnapshot, context: AgentContext): Promise<Scanned> {
+/** Each item of each page read as a pod, numbered across the pages. */
+async function* podsOf(pages: Pages): AsyncGenerator<ReturnType<typeof readObject<'pods'>>> {
+  let index = 0;
+  for await (const page of pages) for (const item of page.items) yield readObject('pods', item, { index: index++ });
+}
+
+/** Feeds every pod to one pod scanner; the malformed ones are reported with their position in the whole list. */
+async function scan(pages: Pages, snapshot: ClusterSnapshot, context: AgentContext): Promise<Scanned> {
   const scanner = podScanner(snapshot, context);
   const malformed: MalformedObject[] = [];
-  let index = 0;
-  for await (const page of pages) {
-    for (const item of page.items) {
-      const read = readObject('pods', item, { index: index++ });
-      if ('malformed' in read) malformed.push(read.malformed);
-      else scanner.add(read.object);
-    }
+  for await (const read of podsOf(pages)) {
+    if ('malformed' in read) malformed.push(read.malformed);
+    else scanner.add(read.object);
   }
   return { scan: scanner.result(), malformed };
 }

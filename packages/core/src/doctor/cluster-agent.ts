@@ -43,16 +43,42 @@ export function findClusterAgent(snapshot: ClusterSnapshot, namespace?: string):
  * container. A snapshot that keeps only their pods finds the same Cluster Agent.
  */
 export function clusterAgentNamespaces(snapshot: ClusterSnapshot, namespace?: string): string[] {
-  const found = new Set<string>();
-  for (const configuration of snapshot.objects.mutatingwebhookconfigurations) {
-    for (const entry of (configuration.webhooks ?? []).filter(looksLikeDatadogEntry)) {
-      const ref = entry.clientConfig.service;
-      if (ref && (namespace === undefined || ref.namespace === namespace)) found.add(ref.namespace);
-    }
-  }
+  const found = new Set(webhookServiceRefs(snapshot, namespace).map((ref) => ref.namespace));
   const byContainer = deploymentWithAgentContainer(snapshot, namespace);
   if (byContainer) found.add(byContainer.metadata.namespace ?? 'default');
   return [...found];
+}
+
+/**
+ * Whether findClusterAgent can read a pod: one in a namespace it looks in that
+ * a webhook's Service or a Deployment there selects. The node Agent's DaemonSet
+ * pods, one per node in that namespace, are not: a snapshot that keeps only the
+ * pods this accepts finds the same Cluster Agent.
+ */
+export function clusterAgentPodFilter(snapshot: ClusterSnapshot, namespace?: string): (pod: SnapshotPod) => boolean {
+  const namespaces = new Set(clusterAgentNamespaces(snapshot, namespace));
+  const services = webhookServiceRefs(snapshot, namespace).flatMap((ref) => findNamed(snapshot.objects.services, ref.namespace, ref.name) ?? []);
+  const deployments = snapshot.objects.deployments.filter((d) => namespaces.has(d.metadata.namespace ?? 'default'));
+  return (pod) => {
+    const podNamespace = pod.metadata.namespace ?? 'default';
+    const labels = pod.metadata.labels;
+    if (!namespaces.has(podNamespace)) return false;
+    return (
+      services.some((s) => s.metadata.namespace === podNamespace && serviceSelects(s.spec?.selector, labels)) ||
+      deployments.some((d) => (d.metadata.namespace ?? 'default') === podNamespace && selects(d.spec?.selector, labels))
+    );
+  };
+}
+
+/** The Services the Datadog webhook entries call (in `namespace` when given), with the configuration naming each. */
+function webhookServiceRefs(snapshot: ClusterSnapshot, namespace: string | undefined): { namespace: string; name: string; configuration: string }[] {
+  return snapshot.objects.mutatingwebhookconfigurations.flatMap((configuration) =>
+    (configuration.webhooks ?? []).filter(looksLikeDatadogEntry).flatMap((entry) => {
+      const ref = entry.clientConfig.service;
+      if (!ref || (namespace !== undefined && ref.namespace !== namespace)) return [];
+      return [{ namespace: ref.namespace, name: ref.name, configuration: configuration.metadata.name }];
+    }),
+  );
 }
 
 function deploymentWithAgentContainer(snapshot: ClusterSnapshot, namespace: string | undefined): SnapshotWorkload | undefined {
@@ -66,15 +92,11 @@ function clusterAgentContainer(d: SnapshotWorkload): SnapshotContainer | undefin
 
 function deploymentsBehindWebhooks(snapshot: ClusterSnapshot, namespace: string | undefined): { deployment: SnapshotWorkload; via: string } | undefined {
   const { objects } = snapshot;
-  for (const configuration of objects.mutatingwebhookconfigurations) {
-    for (const entry of (configuration.webhooks ?? []).filter(looksLikeDatadogEntry)) {
-      const ref = entry.clientConfig.service;
-      if (!ref || (namespace !== undefined && ref.namespace !== namespace)) continue;
-      const service = findNamed(objects.services, ref.namespace, ref.name);
-      const pod = service && objects.pods.find((p) => p.metadata.namespace === ref.namespace && serviceSelects(service.spec?.selector, p.metadata.labels));
-      const deployment = pod && owningDeployment(snapshot, pod);
-      if (deployment) return { deployment, via: `the pods Service ${qualifiedName(service)} selects (named by ${configuration.metadata.name})` };
-    }
+  for (const ref of webhookServiceRefs(snapshot, namespace)) {
+    const service = findNamed(objects.services, ref.namespace, ref.name);
+    const pod = service && objects.pods.find((p) => p.metadata.namespace === ref.namespace && serviceSelects(service.spec?.selector, p.metadata.labels));
+    const deployment = pod && owningDeployment(snapshot, pod);
+    if (deployment) return { deployment, via: `the pods Service ${qualifiedName(service)} selects (named by ${ref.configuration})` };
   }
   return undefined;
 }

@@ -20,8 +20,9 @@ export interface PodScanner {
 
 /** A scanner of the pods of `snapshot`'s cluster, judged with the Cluster Agent, configuration and scope of `context`. */
 export function podScanner(snapshot: ClusterSnapshot, context: AgentContext): PodScanner {
-  // Without a configuration `stale-pods` is skipped: running pods are only counted.
-  const judge = context.config ? staleJudge(snapshot, context.agent?.namespace ?? 'default', context.config) : undefined;
+  // Without a configuration, or with the admission controller disabled, `stale-pods` is skipped: running pods are only counted.
+  const config = context.config?.admission_controller.enabled ? context.config : undefined;
+  const judge = config && staleJudge(snapshot, context.agent?.namespace ?? 'default', config);
   const workloads = new Map<string, StaleWorkload>();
   const scan: PodScan = { count: 0, checked: 0, stale: [], labelledBarePods: [] };
   return {
@@ -39,7 +40,8 @@ export function podScanner(snapshot: ClusterSnapshot, context: AgentContext): Po
       const stale = judge && stalePod(pod, judge);
       if (stale) tallyStale(workloads, stale);
     },
-    result: () => ({ ...scan, stale: [...workloads.values()] }),
+    // Copies of what goes on changing as pods are added (the tallies, the list).
+    result: () => ({ ...scan, stale: [...workloads.values()].map((w) => ({ ...w, names: [...w.names] })), labelledBarePods: [...scan.labelledBarePods] }),
   };
 }
 

@@ -293,9 +293,10 @@ export const clusterSnapshotSchema = z.object({
   malformed: z.array(malformedObjectSchema),
   /**
    * Set when the pods were scanned as they were read (live, page by page, with the
-   * options the doctor runs with): `objects.pods` then holds only the pods of the
-   * namespaces the Cluster Agent can be in. Absent, every pod is in `objects.pods`
-   * and the doctor scans them itself.
+   * options the doctor runs with): `objects.pods` then holds only the pods finding
+   * the Cluster Agent reads. Absent, `objects.pods` holds every pod read (live with
+   * the list of every pod refused: those finding the Cluster Agent read in its
+   * namespace) and the doctor scans them itself.
    */
   podScan: podScanSchema.optional(),
 });

@@ -3,10 +3,12 @@
 // the probe's other answers, partial data).
 import { describe, expect, it } from 'vitest';
 import {
+  agentContext,
   classifyProbeError,
   DistributionNameError,
   doctorContext,
   parseDistributions,
+  podScanner,
   runDoctor,
   SNAPSHOT_RESOURCES,
   snapshotFromDocuments,
@@ -389,6 +391,32 @@ describe('stale-pods', () => {
     expect(check(snapshot, 'stale-pods').fix).toBe(
       'kubectl delete pod web-7c9d8f6b5-old0 web-7c9d8f6b5-old1 web-7c9d8f6b5-old2 web-7c9d8f6b5-old3 web-7c9d8f6b5-old4 -n shop   # its Job migrate recreates them',
     );
+  });
+
+  it('judges no pod when the admission controller is disabled (the check is skipped): running pods are only counted', () => {
+    const snapshot = cluster((c) => {
+      setEnv(c, 'DD_ADMISSION_CONTROLLER_ENABLED', 'false');
+      stalePods(5)(c);
+    });
+    const { pods } = doctorContext(snapshot, { now: NOW, readCertificate: readCertificateFacts });
+    expect(pods.stale).toEqual([]);
+    expect(pods.checked).toBe(snapshot.objects.pods.filter((p) => p.status?.phase === 'Running').length);
+    expect(check(snapshot, 'stale-pods')).toMatchObject({ status: 'skip', summary: 'the admission controller is disabled (see cluster-agent)' });
+  });
+
+  it("a scan's result is a copy: pods added after it do not change it", () => {
+    const snapshot = cluster((c) => {
+      stalePods(5)(c);
+      c.workloads.push({ ...webPod('bare-1', '2025-12-20T09:00:00Z', []), metadata: { name: 'bare-1', namespace: 'shop', labels: { 'admission.datadoghq.com/enabled': 'true' } } });
+    });
+    const stale = snapshot.objects.pods.filter((p) => p.metadata.name.startsWith('web-7c9d8f6b5-old'));
+    const scanner = podScanner(snapshot, agentContext(snapshot, { now: NOW, readCertificate: readCertificateFacts }));
+    scanner.add(stale[0]!);
+    const first = scanner.result();
+    const copy = structuredClone(first);
+    for (const pod of [...stale.slice(1), snapshot.objects.pods.find((p) => p.metadata.name === 'bare-1')!]) scanner.add(pod);
+    expect(first).toEqual(copy);
+    expect(scanner.result()).toMatchObject({ count: 6, stale: [{ count: 5, names: stale.slice(0, 3).map((p) => p.metadata.name) }, { count: 1 }], labelledBarePods: [{ name: 'bare-1' }] });
   });
 });
 

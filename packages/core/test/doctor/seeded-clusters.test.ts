@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   clusterAgentNamespaces,
+  clusterAgentPodFilter,
   DOCTOR_CHECK_IDS,
   doctorReportSchema,
   findClusterAgent,
@@ -15,7 +16,7 @@ import {
   type ClusterSnapshot,
   type SnapshotResource,
 } from '@dd-admission/core';
-import { CLUSTER_NOW, dumpYaml, parseYamlDocuments, readCertificateFacts, SEEDED_CLUSTERS, type SeededCluster } from '@dd-admission/testing';
+import { CLUSTER_NOW, dumpYaml, nodeAgentDaemonSet, parseYamlDocuments, readCertificateFacts, SEEDED_CLUSTERS, type SeededCluster } from '@dd-admission/testing';
 
 const NOW = Date.parse(CLUSTER_NOW);
 
@@ -28,11 +29,11 @@ function fromDump(cluster: SeededCluster): ClusterSnapshot {
   return snapshotFromDocuments(parseYamlDocuments(dumpYaml(cluster.objects()), 'dump.yaml'));
 }
 
-/** The cluster as the API lists it: items by resource, without kind or apiVersion. */
-function fromLists(cluster: SeededCluster): ClusterSnapshot {
+/** The cluster (and `more` objects) as the API lists it: items by resource, without kind or apiVersion. */
+function fromLists(cluster: SeededCluster, more: readonly object[] = []): ClusterSnapshot {
   const byKind = new Map(Object.entries(SNAPSHOT_RESOURCES).map(([resource, r]) => [r.kind, resource as SnapshotResource]));
   const lists: Partial<Record<SnapshotResource, unknown[]>> = {};
-  for (const { kind, apiVersion: _, ...item } of cluster.objects() as { kind: string; apiVersion: string }[]) {
+  for (const { kind, apiVersion: _, ...item } of [...cluster.objects(), ...more] as { kind: string; apiVersion: string }[]) {
     const resource = byKind.get(kind);
     if (resource) (lists[resource] ??= []).push(item);
   }
@@ -110,6 +111,16 @@ describe('the pods a live read keeps', () => {
       const kept = { ...whole, objects: { ...whole.objects, pods: whole.objects.pods.filter((p) => namespaces.includes(p.metadata.namespace ?? '')) } };
       expect(findClusterAgent(kept, where)).toEqual(findClusterAgent(whole, where));
       expect(kept.objects.pods.length).toBeLessThan(whole.objects.pods.length);
+    }
+  });
+
+  // Within those namespaces it keeps only the pods clusterAgentPodFilter accepts: not the node Agent's, one per node.
+  it.each(SEEDED_CLUSTERS.map((c) => [c.name, c] as const))('%s: the pods clusterAgentPodFilter accepts find the same Cluster Agent, without the node Agent pods', (_, cluster) => {
+    const whole = fromLists(cluster, nodeAgentDaemonSet(20));
+    for (const where of [undefined, 'datadog', 'shop']) {
+      const kept = { ...whole, objects: { ...whole.objects, pods: whole.objects.pods.filter(clusterAgentPodFilter(whole, where)) } };
+      expect(findClusterAgent(kept, where)).toEqual(findClusterAgent(whole, where));
+      expect(kept.objects.pods.filter((p) => p.metadata.ownerReferences?.[0]?.kind === 'DaemonSet')).toEqual([]);
     }
   });
 });

@@ -343,14 +343,41 @@ export function clusterDocuments(c: ClusterObjects): Obj[] {
   return JSON.parse(JSON.stringify(all)) as Obj[];
 }
 
-/** The healthy cluster's objects plus `count` web pods in `shop`, every other one created before the webhook (stale): a cluster of any size. */
-export function healthyClusterWithWebPods(count: number): Obj[] {
+/** The healthy cluster's objects plus `count` web pods in `shop`, every other one created before the webhook (stale), and `nodeAgents` node Agent pods: a cluster of any size. */
+export function healthyClusterWithWebPods(count: number, { nodeAgents = 0 }: { nodeAgents?: number } = {}): Obj[] {
   const objects = clusterDocuments(healthyCluster());
   for (let i = 0; i < count; i++) {
     const name = `web-7c9d8f6b5-${i.toString(36).padStart(5, '0')}`;
     objects.push(i % 2 === 0 ? webPod(name, '2026-05-25T08:00:00Z') : webPod(name, '2025-12-20T09:00:00Z', []));
   }
+  if (nodeAgents > 0) objects.push(...nodeAgentDaemonSet(nodeAgents));
   return objects;
+}
+
+/** The node Agent as the Helm chart runs it beside the Cluster Agent in `datadog`: its DaemonSet and one pod per node (`count`), which the webhook leaves alone. */
+export function nodeAgentDaemonSet(count: number): Obj[] {
+  const labels = { app: 'datadog', [ENABLED]: 'false' };
+  const template = { metadata: { labels }, spec: { serviceAccountName: 'datadog', containers: [{ name: 'agent', image: 'gcr.io/datadoghq/agent:7.49.1' }] } };
+  const daemonSet = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'datadog', namespace: AGENT_NAMESPACE, labels: { ...HELM_LABELS } },
+    spec: { selector: { matchLabels: { app: 'datadog' } }, template },
+  };
+  const pods = Array.from({ length: count }, (_, i) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `datadog-${i.toString(36).padStart(5, '0')}`,
+      namespace: AGENT_NAMESPACE,
+      labels: { ...labels, 'controller-revision-hash': '7f8b9c6d5' },
+      ownerReferences: [owner('apps/v1', 'DaemonSet', 'datadog')],
+      creationTimestamp: '2026-05-20T10:00:00Z',
+    },
+    spec: { ...structuredClone(template.spec), nodeName: `ip-10-0-${Math.floor(i / 250)}-${i % 250}.ec2.internal` },
+    status: { phase: 'Running' },
+  }));
+  return [daemonSet, ...pods];
 }
 
 /** What the API server returns for the probe pod when the healthy webhook runs: hostip mode's env, plus the API server's own additions. */
