@@ -117,10 +117,16 @@ export interface KubeClient {
   find<T = KubeObject>(r: ApiResource, name: string, options?: ScopeOptions): Promise<T | undefined>;
   /** One page of a list. */
   list<T = KubeObject>(r: ApiResource, options?: ListOptions): Promise<ListPage<T>>;
-  /** Every object, page by page; a continue token that expired mid-way restarts as one unpaged list (as client-go's pager does). */
+  /** Every object, page by page (through readPages, so an expired continue token starts over). */
   listAll<T = KubeObject>(r: ApiResource, options?: ListAllOptions): Promise<Omit<ListPage<T>, 'continue'>>;
   /** Every page in turn, so a caller can drop each one; a continue token that expires mid-way is thrown (KubeApiError 410, `isExpired`): start over. */
   listPages<T = KubeObject>(r: ApiResource, options?: ListAllOptions): AsyncGenerator<ListPage<T>, void, undefined>;
+  /**
+   * Every page of a list through `read`, which may drop each page once seen. A continue token
+   * that expires mid-way starts `read` over from the first page, once, so the list is still
+   * never held whole; expired again, `read` gets one unpaged list (client-go's pager's fallback).
+   */
+  readPages<R, T = KubeObject>(r: ApiResource, options: ListAllOptions, read: (pages: AsyncIterable<ListPage<T>>) => Promise<R>): Promise<R>;
   /** POST a new object (into `options.namespace`, else the object's own). */
   create<T = KubeObject>(r: ApiResource, object: object, options?: CreateOptions): Promise<T>;
   /** PUT an object over the stored one; a stale metadata.resourceVersion is a 409 Conflict. */
@@ -181,6 +187,28 @@ function kubeClient(c: Connection, namespace: string | undefined): KubeClient {
       yield page;
     } while (token !== undefined);
   }
+  async function readPages<R, T>(r: ApiResource, o: ListAllOptions, read: (pages: AsyncIterable<ListPage<T>>) => Promise<R>): Promise<R> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let started = false;
+      const pages = (async function* () {
+        for await (const page of listPages<T>(r, o)) {
+          started = true;
+          yield page;
+        }
+      })();
+      try {
+        return await read(pages);
+      } catch (error) {
+        // Only a later page's token can expire; the first page has none.
+        if (!started || !isExpired(error)) throw error;
+      }
+    }
+    const { pageSize: _, ...rest } = o;
+    const whole = await list<T>(r, rest);
+    return read((async function* () {
+      yield whole;
+    })());
+  }
   return {
     server: c.server,
     namespace,
@@ -195,22 +223,17 @@ function kubeClient(c: Connection, namespace: string | undefined): KubeClient {
     },
     list,
     listPages,
-    async listAll<T>(r: ApiResource, o: ListAllOptions = {}) {
-      const items: T[] = [];
-      let resourceVersion: string | undefined;
-      try {
-        for await (const page of listPages<T>(r, o)) {
+    readPages,
+    listAll<T>(r: ApiResource, o: ListAllOptions = {}) {
+      return readPages<Omit<ListPage<T>, 'continue'>, T>(r, o, async (pages) => {
+        const items: T[] = [];
+        let resourceVersion: string | undefined;
+        for await (const page of pages) {
           resourceVersion ??= page.resourceVersion;
           items.push(...page.items);
         }
-      } catch (error) {
-        // Only a later page's token can expire; the first page has none.
-        if (resourceVersion === undefined || !isExpired(error)) throw error;
-        const { pageSize: _, ...rest } = o;
-        const { continue: __, ...whole } = await list<T>(r, rest);
-        return whole;
-      }
-      return { items, resourceVersion: resourceVersion ?? '' };
+        return { items, resourceVersion: resourceVersion ?? '' };
+      });
     },
     async create<T>(r: ApiResource, object: object, o: CreateOptions = {}) {
       const target = o.namespace ?? (object as NamedObject).metadata?.namespace;

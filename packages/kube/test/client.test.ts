@@ -187,7 +187,7 @@ describe('lists, page by page', () => {
     expect(isExpired(failed)).toBe(true);
   });
 
-  it('a continue token older than the history is 410 Expired; listAll then lists again without pages', async () => {
+  it('a continue token older than the history is 410 Expired; listAll then starts over', async () => {
     for (const name of ['a', 'b', 'c']) api.apply(configMap(name));
     const first = await client.list(RESOURCES.configMaps, { ...NS, limit: 1 });
     for (let i = 0; i < 60; i++) api.apply({ ...configMap('churn'), data: { i: String(i) } });
@@ -195,7 +195,7 @@ describe('lists, page by page', () => {
     expect(isExpired(expired)).toBe(true);
     expect((expired as Error).message).toMatch(/^The provided continue parameter is too old/);
 
-    // The second page of listAll is answered 410: it starts over with one unpaged list.
+    // The second page of listAll is answered 410: it starts over from the first page.
     api.faults.add({ match: { resources: ['configmaps'] }, action: { kind: 'delay', ms: 0 }, times: 1 });
     api.faults.add({ match: { resources: ['configmaps'] }, action: { kind: 'status', code: 410 }, times: 1 });
     const all = await client.listAll(RESOURCES.configMaps, { ...NS, pageSize: 1 });

@@ -18,7 +18,7 @@ import {
   type SnapshotResource,
   type Unreadable,
 } from '@dd-admission/core';
-import { isExpired, KubeApiError, RESOURCES, type ApiResource, type KubeClient } from '@dd-admission/kube';
+import { KubeApiError, RESOURCES, type ApiResource, type KubeClient } from '@dd-admission/kube';
 
 // The snapshot of a live cluster, read through packages/kube and nothing but
 // reads: /version, the API groups, every resource the checks look at, listed
@@ -120,28 +120,11 @@ async function scannedPods(kube: KubeClient, snapshot: ClusterSnapshot, context:
   }
 }
 
-type Pages = AsyncIterable<{ items: unknown[] }> | Iterable<{ items: unknown[] }>;
+type Pages = AsyncIterable<{ items: unknown[] }>;
 
-/**
- * `read` of the pods (in `namespace`, else everywhere) page by page. A continue
- * token that expires mid-way starts it over from the first page, once, so the
- * pods are still not held whole; expired again, it reads one unpaged list
- * (client-go's pager's fallback).
- */
-async function readPods<T>(kube: KubeClient, namespace: string | undefined, read: (pages: Pages) => Promise<T>): Promise<T> {
-  const scope = namespace !== undefined ? { namespace } : {};
-  const paged = () => unlessExpired(read(kube.listPages(RESOURCES.pods, { pageSize: PAGE_SIZE, ...scope })));
-  return (await paged()) ?? (await paged()) ?? (await read([await kube.list(RESOURCES.pods, scope)]));
-}
-
-/** The result, or undefined when a continue token expired (410) on the way. */
-async function unlessExpired<T>(reading: Promise<T>): Promise<T | undefined> {
-  try {
-    return await reading;
-  } catch (error) {
-    if (!isExpired(error)) throw error;
-    return undefined;
-  }
+/** `read` of the pods (in `namespace`, else everywhere) page by page; packages/kube starts it over when a continue token expires. */
+function readPods<T>(kube: KubeClient, namespace: string | undefined, read: (pages: Pages) => Promise<T>): Promise<T> {
+  return kube.readPages(RESOURCES.pods, { pageSize: PAGE_SIZE, ...(namespace !== undefined ? { namespace } : {}) }, read);
 }
 
 /** Each item of each page read as a pod, numbered across the pages. */
